@@ -1,1 +1,7 @@
-return 0;
+using System.CommandLine;
+using Injector;
+
+var root = new RootCommand("injector: an Istio-compatible sidecar injector (mutating admission webhook and offline CLI)");
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(InjectCommand.Create());
+return await root.Parse(args).InvokeAsync();

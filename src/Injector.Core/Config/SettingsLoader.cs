@@ -1,0 +1,201 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Injector.Documents;
+
+namespace Injector.Core.Config;
+
+/// <summary>
+/// Builds an <see cref="InjectorSettings"/> from the embedded defaults and the overlays of <see cref="ConfigSources"/>,
+/// in this order: config dir, injector config file, IstioOperator/values file, mesh file, then <c>--set</c>.
+/// Every failure is a <see cref="ConfigException"/> naming the file or path at fault.
+/// </summary>
+public static class SettingsLoader
+{
+    public static InjectorSettings Load(ConfigSources sources)
+    {
+        var values = Embedded.Document("values.yaml");
+        var mesh = Embedded.Document("mesh.yaml");
+        var config = Embedded.Document("config.yaml");
+        var templates = Embedded.Templates();
+
+        if (sources.ConfigDir is { } dir)
+        {
+            ApplyConfigDir(dir, config, values, mesh);
+        }
+
+        if (sources.InjectConfigFile is { } injectConfig)
+        {
+            OverlayConfig(config, ReadObject(injectConfig));
+        }
+
+        if (sources.ValuesFile is { } valuesFile)
+        {
+            ApplyValuesFile(valuesFile, values, mesh);
+        }
+
+        if (sources.MeshFile is { } meshFile)
+        {
+            JsonMerge.Into(mesh, ReadObject(meshFile));
+        }
+
+        foreach (var set in sources.Sets ?? [])
+        {
+            SetFlag.Parse(set).ApplyTo(values, mesh);
+        }
+
+        var injection = InjectionConfig.FromJson(config, "config");
+        injection = injection with
+        {
+            // The chart writes config.policy from values.global.proxy.autoInject; an explicit policy in a config document wins.
+            Policy = config["policy"]?.ToString() ?? values["global"]?["proxy"]?["autoInject"]?.ToString() ?? "enabled",
+            Templates = MergeTemplates(templates, injection.Templates, values),
+        };
+        return new InjectorSettings(injection, values, mesh, sources.NativeSidecars, sources.Platform);
+    }
+
+    /// <summary>Embedded templates, then the config's own, then <c>values.sidecarInjectorWebhook.templates</c>; a later one of the same name wins.</summary>
+    private static Dictionary<string, string> MergeTemplates(
+        IReadOnlyDictionary<string, string> embedded,
+        IReadOnlyDictionary<string, string> fromConfig,
+        JsonObject values)
+    {
+        var all = new Dictionary<string, string>(embedded, StringComparer.Ordinal);
+        foreach (var (name, text) in fromConfig)
+        {
+            all[name] = text;
+        }
+
+        if (values["sidecarInjectorWebhook"]?["templates"] is JsonObject userTemplates)
+        {
+            foreach (var (name, text) in userTemplates)
+            {
+                all[name] = text?.ToString() ?? "";
+            }
+        }
+
+        return all;
+    }
+
+    private static void ApplyConfigDir(string dir, JsonObject config, JsonObject values, JsonObject mesh)
+    {
+        if (!Directory.Exists(dir))
+        {
+            throw new ConfigException($"--config-dir {dir}: no such directory");
+        }
+
+        if (File.Exists(Path.Combine(dir, "config")))
+        {
+            OverlayConfig(config, ReadObject(Path.Combine(dir, "config")));
+        }
+
+        if (File.Exists(Path.Combine(dir, "values")))
+        {
+            JsonMerge.Into(values, ReadObject(Path.Combine(dir, "values")));
+        }
+
+        if (File.Exists(Path.Combine(dir, "mesh")))
+        {
+            JsonMerge.Into(mesh, ReadObject(Path.Combine(dir, "mesh")));
+        }
+    }
+
+    /// <summary>A config document replaces the defaults key by key (its templates are added to the embedded ones, not merged inside).</summary>
+    private static void OverlayConfig(JsonObject config, JsonObject overlay)
+    {
+        foreach (var (key, value) in overlay)
+        {
+            config[key] = value?.DeepClone();
+        }
+    }
+
+    /// <summary>An IstioOperator (spec.values, spec.meshConfig, spec.components.cni) or a plain values document.</summary>
+    private static void ApplyValuesFile(string file, JsonObject values, JsonObject mesh)
+    {
+        var doc = ReadObject(file);
+        if (doc["kind"]?.ToString() != "IstioOperator" && doc["spec"] is null)
+        {
+            JsonMerge.Into(values, doc);
+            return;
+        }
+
+        var spec = doc["spec"] as JsonObject ?? throw new ConfigException($"{file}: IstioOperator without a spec map");
+        if (spec["values"] is JsonObject v)
+        {
+            if (v["cni"] is JsonObject cni)
+            {
+                v = (JsonObject)v.DeepClone();
+                v.Remove("cni");
+                JsonMerge.Into(values, new JsonObject { ["pilot"] = new JsonObject { ["cni"] = cni.DeepClone() } });
+            }
+
+            JsonMerge.Into(values, v);
+        }
+
+        if (spec["meshConfig"] is JsonObject m)
+        {
+            JsonMerge.Into(mesh, m);
+        }
+
+        if (spec["components"]?["cni"]?["enabled"] is JsonValue cniEnabled)
+        {
+            JsonMerge.Into(values, new JsonObject { ["pilot"] = new JsonObject { ["cni"] = new JsonObject { ["enabled"] = cniEnabled.DeepClone() } } });
+        }
+    }
+
+    private static JsonObject ReadObject(string file)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{file}: {e.Message}", e);
+        }
+
+        try
+        {
+            return GoYaml.Parse(text) switch
+            {
+                JsonObject o => o,
+                null => [],
+                var other => throw new ConfigException($"{file}: want a map at the top, got {other.GetValueKind()}"),
+            };
+        }
+        catch (YamlFormatException e)
+        {
+            throw new ConfigException($"{file}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The defaults compiled into the assembly (Defaults/).</summary>
+    internal static class Embedded
+    {
+        private const string Prefix = "Injector.Core.Defaults.";
+        private static readonly Assembly Assembly = typeof(SettingsLoader).Assembly;
+
+        public static JsonObject Document(string name) => GoYaml.Parse(Text(name)) as JsonObject
+            ?? throw new InvalidOperationException($"embedded {name} is not a map");
+
+        public static string Text(string name)
+        {
+            using var stream = Assembly.GetManifestResourceStream(Prefix + name)
+                ?? throw new InvalidOperationException($"embedded resource {name} is missing");
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+
+        /// <summary>Every <c>Defaults/templates/NAME.yaml</c> as template NAME.</summary>
+        public static Dictionary<string, string> Templates()
+        {
+            const string folder = Prefix + "templates.";
+            return Assembly.GetManifestResourceNames()
+                .Where(n => n.StartsWith(folder, StringComparison.Ordinal) && n.EndsWith(".yaml", StringComparison.Ordinal))
+                .ToDictionary(
+                    n => n[folder.Length..^".yaml".Length],
+                    n => Text(n[Prefix.Length..]),
+                    StringComparer.Ordinal);
+        }
+    }
+}

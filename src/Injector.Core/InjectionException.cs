@@ -1,0 +1,4 @@
+namespace Injector.Core;
+
+/// <summary>A pod that cannot be injected; the message is what the webhook denies with and the CLI prints.</summary>
+public sealed class InjectionException(string message, Exception? inner = null) : Exception(message, inner);

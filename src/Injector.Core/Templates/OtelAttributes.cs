@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+
+namespace Injector.Core.Templates;
+
+/// <summary>
+/// <c>otelResourceAttributes</c>: OTEL_RESOURCE_ATTRIBUTES for OpenTelemetry semantic conventions, only when a mesh
+/// OpenTelemetry provider asks for <c>OTEL_SEMANTIC_CONVENTIONS</c> enrichment.
+/// </summary>
+internal static class OtelAttributes
+{
+    public static string Compute(JsonObject? mesh, JsonObject? meta, JsonObject? spec)
+    {
+        var wanted = (mesh?["extensionProviders"] as JsonArray ?? [])
+            .Any(p => p?["opentelemetry"]?["serviceAttributeEnrichment"]?.ToString() == "OTEL_SEMANTIC_CONVENTIONS");
+        if (!wanted)
+        {
+            return "";
+        }
+
+        var annotations = meta?["annotations"] as JsonObject;
+        var labels = meta?["labels"] as JsonObject;
+        var ns = meta?["namespace"]?.ToString() is { Length: > 0 } n ? n : "default";
+        var firstContainer = (spec?["containers"] as JsonArray)?.FirstOrDefault()?["name"]?.ToString() ?? "";
+        string? Anno(string key) => annotations?[key]?.ToString() is { Length: > 0 } v ? v : null;
+
+        var version = Anno("resource.opentelemetry.io/service.version")
+            ?? labels?["service.istio.io/canonical-revision"]?.ToString()
+            ?? labels?["app.kubernetes.io/version"]?.ToString()
+            ?? labels?["version"]?.ToString()
+            ?? "latest";
+        var parts = new List<string>
+        {
+            $"service.namespace={Anno("resource.opentelemetry.io/service.namespace") ?? ns}",
+            $"service.version={version}",
+            $"service.instance.id={Anno("resource.opentelemetry.io/service.instance.id") ?? $"{ns}.$(POD_NAME).{firstContainer}"}",
+        };
+        return string.Join(',', parts);
+    }
+}

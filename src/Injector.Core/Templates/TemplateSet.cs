@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Injector.Core.Config;
+using Injector.Documents;
+using Injector.Templating;
+
+namespace Injector.Core.Templates;
+
+/// <summary>
+/// The configured templates, parsed once per configuration snapshot. A template that fails to parse is kept as its
+/// error, so only the pods that ask for it are denied.
+/// </summary>
+public sealed class TemplateSet
+{
+    public const string TemplatesAnnotation = "inject.istio.io/templates";
+
+    private readonly Dictionary<string, GoTemplate> _parsed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _broken = new(StringComparer.Ordinal);
+    private readonly InjectionConfig _config;
+
+    public TemplateSet(InjectionConfig config, TemplateFunctions functions)
+    {
+        _config = config;
+        foreach (var (name, text) in config.Templates)
+        {
+            try
+            {
+                _parsed[name] = GoTemplate.Parse(name, text, functions);
+            }
+            catch (TemplateParseException e)
+            {
+                _broken[name] = e.Message;
+            }
+        }
+    }
+
+    /// <summary>Templates that failed to parse, by name, with the reason.</summary>
+    public IReadOnlyDictionary<string, string> Broken => _broken;
+
+    /// <summary>The templates a pod asks for (annotation, else the defaults), aliases expanded, in order.</summary>
+    public IReadOnlyList<string> Select(JsonObject? annotations)
+    {
+        var requested = annotations?[TemplatesAnnotation]?.ToString() is { } list && list.Trim().Length > 0
+            ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : _config.DefaultTemplates;
+        var names = new List<string>();
+        foreach (var name in requested)
+        {
+            if (_config.Aliases.TryGetValue(name, out var expanded))
+            {
+                names.AddRange(expanded);
+            }
+            else
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>Renders one template to the pod fragment it describes; throws <see cref="InjectionException"/> with the reason.</summary>
+    public JsonObject Render(string name, object data)
+    {
+        if (_broken.TryGetValue(name, out var parseError))
+        {
+            throw new InjectionException($"template {name} failed to parse: {parseError}");
+        }
+
+        if (!_parsed.TryGetValue(name, out var template))
+        {
+            var have = string.Join(", ", _parsed.Keys.Order(StringComparer.Ordinal));
+            throw new InjectionException($"requested template \"{name}\" not found; have {have}");
+        }
+
+        string yaml;
+        try
+        {
+            yaml = template.Execute(data);
+        }
+        catch (TemplateExecutionException e)
+        {
+            throw new InjectionException($"failed rendering template {name}: {e.Message}", e);
+        }
+
+        try
+        {
+            return GoYaml.Parse(yaml) switch
+            {
+                JsonObject o => o,
+                null => [],
+                _ => throw new InjectionException($"template {name} did not render a map"),
+            };
+        }
+        catch (YamlFormatException e)
+        {
+            throw new InjectionException($"template {name} rendered invalid YAML: {e.Message}", e);
+        }
+    }
+}

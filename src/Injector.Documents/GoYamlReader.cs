@@ -1,0 +1,202 @@
+using System.Text.Json.Nodes;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Injector.Documents;
+
+/// <summary>
+/// Builds JSON trees from YAML parser events with go-yaml v2 scalar resolution (what sigs.k8s.io/yaml does:
+/// YAML → interface{} → JSON). Anchors are resolved by copying, since a JsonNode can only have one parent.
+/// </summary>
+internal sealed class GoYamlReader
+{
+    private const string StrTag = "tag:yaml.org,2002:str";
+    private const string MergeKey = "<<";
+
+    private readonly IParser _parser;
+    private readonly Dictionary<string, JsonNode?> _anchors = new(StringComparer.Ordinal);
+
+    private GoYamlReader(IParser parser) => _parser = parser;
+
+    public static List<JsonNode?> ReadAll(string yaml)
+    {
+        var reader = new GoYamlReader(new Parser(new StringReader(yaml)));
+        try
+        {
+            return reader.ReadStream();
+        }
+        catch (YamlException e)
+        {
+            throw new YamlFormatException(e.Message, e.Start.Line, e.Start.Column, e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this on some malformed input; report where parsing got to.
+            var at = reader._parser.Current?.End ?? Mark.Empty;
+            throw new YamlFormatException(e.Message, at.Line, at.Column, e);
+        }
+    }
+
+    private List<JsonNode?> ReadStream()
+    {
+        var documents = new List<JsonNode?>();
+        _parser.Consume<StreamStart>();
+        while (!_parser.TryConsume<StreamEnd>(out _))
+        {
+            _parser.Consume<DocumentStart>();
+            _anchors.Clear();
+
+            // A document holding nothing (only comments) is an empty plain scalar without tag or anchor.
+            var empty = _parser.Current is Scalar { Style: ScalarStyle.Plain, Value.Length: 0, Tag.IsEmpty: true, Anchor.IsEmpty: true };
+            var root = ReadNode();
+            _parser.Consume<DocumentEnd>();
+            if (!empty)
+            {
+                documents.Add(root);
+            }
+        }
+
+        return documents;
+    }
+
+    private JsonNode? ReadNode()
+    {
+        var current = _parser.Current ?? throw new YamlFormatException("Unexpected end of YAML stream.");
+        switch (current)
+        {
+            case AnchorAlias alias:
+                _parser.MoveNext();
+                if (!_anchors.TryGetValue(alias.Value.Value, out var target))
+                {
+                    throw Error($"unknown anchor '{alias.Value.Value}' referenced", alias.Start);
+                }
+
+                return target?.DeepClone();
+            case Scalar scalar:
+                _parser.MoveNext();
+                return Remember(scalar.Anchor, ResolveScalar(scalar));
+            case SequenceStart sequence:
+                _parser.MoveNext();
+                return Remember(sequence.Anchor, ReadSequence());
+            case MappingStart mapping:
+                _parser.MoveNext();
+                return Remember(mapping.Anchor, ReadMapping());
+            default:
+                throw Error($"unexpected {current.GetType().Name}", current.Start);
+        }
+    }
+
+    private JsonNode? Remember(AnchorName anchor, JsonNode? node)
+    {
+        if (!anchor.IsEmpty)
+        {
+            _anchors[anchor.Value] = node?.DeepClone();
+        }
+
+        return node;
+    }
+
+    private JsonArray ReadSequence()
+    {
+        var array = new JsonArray();
+        while (!_parser.TryConsume<SequenceEnd>(out _))
+        {
+            array.Add(ReadNode());
+        }
+
+        return array;
+    }
+
+    private JsonObject ReadMapping()
+    {
+        var obj = new JsonObject();
+
+        // Merged entries never override explicit keys, whichever comes first (YAML merge key semantics).
+        List<JsonObject>? merges = null;
+        while (!_parser.TryConsume<MappingEnd>(out _))
+        {
+            var keyEvent = _parser.Current!;
+            var isMerge = keyEvent is Scalar { Style: ScalarStyle.Plain, Value: MergeKey, Tag.IsEmpty: true };
+            var key = ReadNode();
+            var value = ReadNode();
+            if (isMerge)
+            {
+                merges ??= [];
+                AddMergeSources(value, merges, keyEvent.Start);
+                continue;
+            }
+
+            obj[KeyText(key, keyEvent.Start)] = value;
+        }
+
+        if (merges is not null)
+        {
+            foreach (var source in merges)
+            {
+                foreach (var (k, v) in source)
+                {
+                    if (!obj.ContainsKey(k))
+                    {
+                        obj[k] = v?.DeepClone();
+                    }
+                }
+            }
+        }
+
+        return obj;
+    }
+
+    private static void AddMergeSources(JsonNode? value, List<JsonObject> merges, Mark at)
+    {
+        switch (value)
+        {
+            case JsonObject map:
+                merges.Add(map);
+                break;
+            case JsonArray list:
+                foreach (var item in list)
+                {
+                    if (item is not JsonObject map)
+                    {
+                        throw Error("map merge requires map or sequence of maps as the value", at);
+                    }
+
+                    merges.Add(map);
+                }
+
+                break;
+            default:
+                throw Error("map merge requires map or sequence of maps as the value", at);
+        }
+    }
+
+    /// <summary>sigs.k8s.io/yaml turns non-string keys into their text form; collections cannot be keys in JSON.</summary>
+    private static string KeyText(JsonNode? key, Mark at) => key switch
+    {
+        null => "null",
+        JsonValue v => GoYamlEmitter.ScalarText(v).Text,
+        _ => throw Error("mapping keys must be scalars to convert to JSON", at),
+    };
+
+    private static JsonNode? ResolveScalar(Scalar scalar)
+    {
+        var tag = scalar.Tag.IsEmpty ? string.Empty : scalar.Tag.Value;
+        if (tag is StrTag or "!!str")
+        {
+            return JsonValue.Create(scalar.Value);
+        }
+
+        // Quoted and block scalars are strings unless a core tag (e.g. !!int) asks for resolution.
+        if (scalar.Style != ScalarStyle.Plain && !IsCoreTag(tag))
+        {
+            return JsonValue.Create(scalar.Value);
+        }
+
+        return GoYamlScalarResolver.ToNode(scalar.Value);
+    }
+
+    private static bool IsCoreTag(string tag) =>
+        tag.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal) && tag != StrTag;
+
+    private static YamlFormatException Error(string message, Mark at) => new(message, at.Line, at.Column);
+}

@@ -1,0 +1,253 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Injector.Documents;
+
+/// <summary>
+/// Kubernetes strategic merge patch (k8s.io/apimachinery strategicpatch) over schema-less JSON, with list merge
+/// keys taken from a <see cref="MergeSchema"/>. Used to overlay the rendered sidecar template onto a pod.
+/// </summary>
+public static class StrategicMerge
+{
+    private const string PatchDirective = "$patch";
+    private const string RetainKeysDirective = "$retainKeys";
+    private const string SetElementOrderPrefix = "$setElementOrder/";
+    private const string DeleteFromPrimitiveListPrefix = "$deleteFromPrimitiveList/";
+
+    /// <summary>Returns original with patch applied; neither input is modified.</summary>
+    public static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(patch);
+        ArgumentNullException.ThrowIfNull(schema);
+        var merged = MergeMap(original, patch, MergeSchema.RootPrefix(original, patch), schema);
+
+        // "$patch: delete" at the root leaves an empty object, as in Kubernetes.
+        return merged ?? [];
+    }
+
+    /// <summary>Merges a patch map into (a copy of) an original map; null means the map was deleted.</summary>
+    private static JsonObject? MergeMap(JsonObject? original, JsonObject patch, string path, MergeSchema schema)
+    {
+        switch (DirectiveOf(patch))
+        {
+            case "replace":
+                return MergeMap(null, WithoutKey(patch, PatchDirective), path, schema);
+            case "delete":
+                return null;
+        }
+
+        var result = original?.DeepClone().AsObject() ?? [];
+        foreach (var (key, value) in patch)
+        {
+            if (IsDirectiveKey(key))
+            {
+                continue;
+            }
+
+            var childPath = Join(path, key);
+            switch (value)
+            {
+                case null:
+                    result.Remove(key);
+                    break;
+                case JsonValue v when v.GetValueKind() == JsonValueKind.Null:
+                    result.Remove(key);
+                    break;
+                case JsonObject patchMap:
+                    var merged = MergeMap(result[key] as JsonObject, patchMap, childPath, schema);
+                    if (merged is null)
+                    {
+                        result.Remove(key);
+                    }
+                    else
+                    {
+                        result[key] = merged;
+                    }
+
+                    break;
+                case JsonArray patchList:
+                    var mergeKey = schema.MergeKeyAt(childPath);
+                    result[key] = mergeKey is null
+                        ? patchList.DeepClone()
+                        : MergeKeyedList(result[key] as JsonArray, patchList, mergeKey, childPath + "/*", schema);
+                    break;
+                default:
+                    result[key] = value.DeepClone();
+                    break;
+            }
+        }
+
+        if (patch[RetainKeysDirective] is JsonArray retain)
+        {
+            var keep = retain.Select(k => k?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            foreach (var key in result.Select(p => p.Key).Where(k => !keep.Contains(k)).ToList())
+            {
+                result.Remove(key);
+            }
+        }
+
+        return result;
+    }
+
+    private static JsonArray MergeKeyedList(JsonArray? original, JsonArray patch, string mergeKey, string elementPath, MergeSchema schema)
+    {
+        // A {"$patch": "replace"} element means: the other patch elements are the whole list.
+        if (patch.Any(e => e is JsonObject o && DirectiveOf(o) == "replace" && !o.ContainsKey(mergeKey)))
+        {
+            var replaced = new JsonArray();
+            foreach (var element in patch)
+            {
+                if (element is JsonObject o && DirectiveOf(o) is not null)
+                {
+                    continue;
+                }
+
+                replaced.Add(element is JsonObject map ? MergeMap(null, map, elementPath, schema) : element?.DeepClone());
+            }
+
+            return replaced;
+        }
+
+        original ??= [];
+        if (patch.Count == 0)
+        {
+            return original.DeepClone().AsArray();
+        }
+
+        // Index the original by merge key once, so merging stays linear in the list sizes.
+        var originalIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < original.Count; i++)
+        {
+            if (KeyOf(original[i], mergeKey) is { } k)
+            {
+                originalIndex.TryAdd(k, i);
+            }
+        }
+
+        var mergedByKey = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var patchOrder = new List<string>();
+        var deleted = new HashSet<string>(StringComparer.Ordinal);
+        var keyless = new List<JsonNode?>();
+        foreach (var element in patch)
+        {
+            var key = KeyOf(element, mergeKey);
+            if (key is null)
+            {
+                // Elements without the merge key cannot be matched; Kubernetes appends them.
+                keyless.Add(element is JsonObject m ? MergeMap(null, m, elementPath, schema) : element?.DeepClone());
+                continue;
+            }
+
+            var patchElement = (JsonObject)element!;
+            if (DirectiveOf(patchElement) == "delete")
+            {
+                deleted.Add(key);
+                mergedByKey.Remove(key);
+                patchOrder.Remove(key);
+                continue;
+            }
+
+            var baseElement = mergedByKey.TryGetValue(key, out var earlier)
+                ? earlier as JsonObject
+                : originalIndex.TryGetValue(key, out var at) && !deleted.Contains(key) ? original[at] as JsonObject : null;
+            if (!mergedByKey.ContainsKey(key))
+            {
+                patchOrder.Add(key);
+            }
+
+            mergedByKey[key] = MergeMap(baseElement, patchElement, elementPath, schema);
+        }
+
+        var serverOnly = new List<JsonNode?>();
+        var serverOnlyIndex = new List<int>();
+        for (var i = 0; i < original.Count; i++)
+        {
+            var key = KeyOf(original[i], mergeKey);
+            if (key is not null && (mergedByKey.ContainsKey(key) || deleted.Contains(key)))
+            {
+                continue;
+            }
+
+            serverOnly.Add(original[i]);
+            serverOnlyIndex.Add(i);
+        }
+
+        var result = new JsonArray();
+        var s = 0;
+        var p = 0;
+        while (s < serverOnly.Count && p < patchOrder.Count)
+        {
+            // k8s mergeSortedSlice: keep a server-only element first only when both sit in the original list
+            // and it came earlier there; new (patch-only) elements go before the remaining server-only ones.
+            var hasOriginal = originalIndex.TryGetValue(patchOrder[p], out var patchOriginalIndex);
+            if (hasOriginal && serverOnlyIndex[s] >= 0 && serverOnlyIndex[s] < patchOriginalIndex)
+            {
+                result.Add(serverOnly[s++]?.DeepClone());
+            }
+            else
+            {
+                result.Add(mergedByKey[patchOrder[p++]]);
+            }
+        }
+
+        while (s < serverOnly.Count)
+        {
+            result.Add(serverOnly[s++]?.DeepClone());
+        }
+
+        while (p < patchOrder.Count)
+        {
+            result.Add(mergedByKey[patchOrder[p++]]);
+        }
+
+        foreach (var element in keyless)
+        {
+            result.Add(element);
+        }
+
+        return result;
+    }
+
+    /// <summary>Canonical text of an element's merge key value (numbers by value, so 80 and 80.0 match).</summary>
+    private static string? KeyOf(JsonNode? element, string mergeKey)
+    {
+        if (element is not JsonObject o || !o.TryGetPropertyValue(mergeKey, out var value) || value is not JsonValue v)
+        {
+            return null;
+        }
+
+        return v.GetValueKind() switch
+        {
+            JsonValueKind.String => "s:" + v.GetValue<string>(),
+            JsonValueKind.Number => "n:" + JsonDeepEquality.AsDouble(v).ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            _ => "o:" + v.ToJsonString(),
+        };
+    }
+
+    private static string? DirectiveOf(JsonObject map) =>
+        map.TryGetPropertyValue(PatchDirective, out var d) && d is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            ? v.GetValue<string>()
+            : null;
+
+    private static bool IsDirectiveKey(string key) =>
+        key is PatchDirective or RetainKeysDirective
+        || key.StartsWith(SetElementOrderPrefix, StringComparison.Ordinal)
+        || key.StartsWith(DeleteFromPrimitiveListPrefix, StringComparison.Ordinal);
+
+    private static JsonObject WithoutKey(JsonObject map, string key)
+    {
+        var copy = new JsonObject();
+        foreach (var (k, v) in map)
+        {
+            if (k != key)
+            {
+                copy[k] = v?.DeepClone();
+            }
+        }
+
+        return copy;
+    }
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : path + "/" + key;
+}

@@ -1,0 +1,547 @@
+namespace Injector.Templating;
+
+internal enum Flow
+{
+    Normal,
+    Break,
+    Continue,
+}
+
+/// <summary>
+/// One rendering: Go's exec.go "state". Created per Execute call, so a parsed template can be
+/// rendered concurrently. Values flow as plain objects (see <see cref="Values"/>); a nil pipeline
+/// result becomes <see cref="Missing"/>, as Go's evalPipeline turns a nil interface into an
+/// invalid reflect.Value (which is why Go prints "&lt;no value&gt;" for a nil map entry).
+/// </summary>
+internal sealed class Executor
+{
+    private const int MaxDepth = 10000;
+
+    private readonly GoTemplate _template;
+    private readonly TextWriter _out;
+    private readonly List<KeyValuePair<string, object?>> _vars = new(16);
+    private string _execName;
+    private Node? _at;
+    private int _depth;
+
+    public Executor(GoTemplate template, TextWriter output, string execName)
+    {
+        _template = template;
+        _out = output;
+        _execName = execName;
+    }
+
+    public void Run(ListNode root, object? data)
+    {
+        var dot = data is null ? Missing.Value : Values.Normalize(data);
+        _vars.Add(new("$", dot));
+        Walk(dot, root);
+    }
+
+    private TemplateExecutionException Error(string message, Exception? inner = null)
+    {
+        string full;
+        if (_at is null)
+        {
+            full = $"template: {_execName}: {message}";
+        }
+        else
+        {
+            var text = _template.Text;
+            var pos = Math.Min(_at.Pos, text.Length);
+            var lastNl = text.LastIndexOf('\n', Math.Max(pos - 1, 0));
+            if (pos == 0)
+            {
+                lastNl = -1;
+            }
+            var col = lastNl < 0 ? pos : pos - (lastNl + 1);
+            var line = 1;
+            for (var i = 0; i < pos; i++)
+            {
+                if (text[i] == '\n')
+                {
+                    line++;
+                }
+            }
+            full = $"template: {_template.Name}:{line}:{col}: executing \"{_execName}\" at <{_at}>: {message}";
+        }
+        return inner is null ? new TemplateExecutionException(full) : new TemplateExecutionException(full, inner);
+    }
+
+    private Flow Walk(object? dot, Node node)
+    {
+        switch (node)
+        {
+            case TextNode t:
+                _out.Write(t.Text);
+                return Flow.Normal;
+            case ActionNode a:
+                var val = EvalPipeline(dot, a.Pipe);
+                if (a.Pipe.Decl.Count == 0)
+                {
+                    PrintValue(a, val);
+                }
+                return Flow.Normal;
+            case ListNode l:
+                var nodes = l.Nodes;
+                for (var i = 0; i < nodes.Count; i++)
+                {
+                    var flow = Walk(dot, nodes[i]);
+                    if (flow != Flow.Normal)
+                    {
+                        return flow;
+                    }
+                }
+                return Flow.Normal;
+            case BranchNode b:
+                return b.Kind == BranchKind.Range ? WalkRange(dot, b) : WalkIfOrWith(dot, b);
+            case TemplateNode t:
+                WalkTemplate(dot, t);
+                return Flow.Normal;
+            case BreakNode:
+                return Flow.Break;
+            case ContinueNode:
+                return Flow.Continue;
+            default:
+                _at = node;
+                throw Error($"unknown node: {node}");
+        }
+    }
+
+    private void PrintValue(Node node, object? val)
+    {
+        _at = node;
+        switch (val)
+        {
+            case string s:
+                _out.Write(s);
+                break;
+            case TemplateFunction:
+                throw Error("can't print " + node + " of type func");
+            default:
+                _out.Write(GoFormat.FormatValue(val));
+                break;
+        }
+    }
+
+    private Flow WalkIfOrWith(object? dot, BranchNode b)
+    {
+        var mark = _vars.Count;
+        var val = EvalPipeline(dot, b.Pipe);
+        Flow flow;
+        if (Truth.IsTrue(val))
+        {
+            flow = Walk(b.Kind == BranchKind.With ? val : dot, b.List);
+        }
+        else
+        {
+            flow = b.ElseList is null ? Flow.Normal : Walk(dot, b.ElseList);
+        }
+        Pop(mark);
+        return flow;
+    }
+
+    private Flow WalkRange(object? dot, BranchNode r)
+    {
+        _at = r;
+        var mark = _vars.Count;
+        var val = EvalPipeline(dot, r.Pipe);
+        var ran = false;
+        var result = Flow.Normal;
+        if (val is Missing or null)
+        {
+            // Go: ranging over nil is not an error, it runs the else branch.
+        }
+        else if (Values.IsMap(val))
+        {
+            foreach (var kv in Values.SortedEntries(val))
+            {
+                ran = true;
+                if (OneIteration(r, kv.Key, kv.Value) == Flow.Break)
+                {
+                    break;
+                }
+            }
+        }
+        else if (Values.IsList(val))
+        {
+            var list = Values.AsList(val);
+            for (var i = 0; i < list.Count; i++)
+            {
+                ran = true;
+                if (OneIteration(r, (long)i, list[i]) == Flow.Break)
+                {
+                    break;
+                }
+            }
+        }
+        else if (val is long n)
+        {
+            // Go 1.22: range over an integer.
+            if (r.Pipe.Decl.Count > 1)
+            {
+                _at = r;
+                throw Error($"can't use {n} to iterate over more than one variable");
+            }
+            for (long i = 0; i < n; i++)
+            {
+                ran = true;
+                if (OneIteration(r, i, i) == Flow.Break)
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            _at = r;
+            throw Error($"range can't iterate over {GoFormat.FormatValue(val)}");
+        }
+        if (!ran && r.ElseList is not null)
+        {
+            result = Walk(dot, r.ElseList);
+        }
+        Pop(mark);
+        return result;
+    }
+
+    private Flow OneIteration(BranchNode r, object? index, object? elem)
+    {
+        var decl = r.Pipe.Decl;
+        if (decl.Count > 0)
+        {
+            if (r.Pipe.IsAssign)
+            {
+                SetVar(decl[0].Ident[0], decl.Count > 1 ? index : elem);
+                if (decl.Count > 1)
+                {
+                    SetVar(decl[1].Ident[0], elem);
+                }
+            }
+            else
+            {
+                // Declared variables were pushed by EvalPipeline: the element is on top.
+                SetTopVar(1, elem);
+                if (decl.Count > 1)
+                {
+                    SetTopVar(2, index);
+                }
+            }
+        }
+        var mark = _vars.Count;
+        var flow = Walk(elem, r.List);
+        Pop(mark);
+        return flow;
+    }
+
+    private void WalkTemplate(object? dot, TemplateNode t)
+    {
+        _at = t;
+        if (!_template.Trees.TryGetValue(t.Name, out var tree))
+        {
+            throw Error($"template {GoFormat.Quote(t.Name)} not defined");
+        }
+        if (_depth >= MaxDepth)
+        {
+            throw Error($"exceeded maximum template depth ({MaxDepth})");
+        }
+        var newDot = t.Pipe is null ? Missing.Value : EvalPipeline(dot, t.Pipe);
+        // A template call gets a fresh variable scope holding only "$".
+        var savedVars = _vars.ToArray();
+        var savedName = _execName;
+        _vars.Clear();
+        _vars.Add(new("$", newDot));
+        _execName = t.Name;
+        _depth++;
+        Walk(newDot, tree);
+        _depth--;
+        _execName = savedName;
+        _vars.Clear();
+        _vars.AddRange(savedVars);
+    }
+
+    private void Pop(int mark)
+    {
+        if (_vars.Count > mark)
+        {
+            _vars.RemoveRange(mark, _vars.Count - mark);
+        }
+    }
+
+    private void SetTopVar(int n, object? value) => _vars[^n] = new(_vars[^n].Key, value);
+
+    private void SetVar(string name, object? value)
+    {
+        for (var i = _vars.Count - 1; i >= 0; i--)
+        {
+            if (_vars[i].Key == name)
+            {
+                _vars[i] = new(name, value);
+                return;
+            }
+        }
+        throw Error($"undefined variable: {name}");
+    }
+
+    private object? VarValue(string name)
+    {
+        for (var i = _vars.Count - 1; i >= 0; i--)
+        {
+            if (_vars[i].Key == name)
+            {
+                return _vars[i].Value;
+            }
+        }
+        throw Error($"undefined variable: {name}");
+    }
+
+    private object? EvalPipeline(object? dot, PipeNode pipe)
+    {
+        _at = pipe;
+        object? value = null;
+        var hasFinal = false;
+        var cmds = pipe.Cmds;
+        for (var i = 0; i < cmds.Count; i++)
+        {
+            value = EvalCommand(dot, cmds[i], value, hasFinal) ?? Missing.Value;
+            hasFinal = true;
+        }
+        foreach (var variable in pipe.Decl)
+        {
+            if (pipe.IsAssign)
+            {
+                SetVar(variable.Ident[0], value);
+            }
+            else
+            {
+                _vars.Add(new(variable.Ident[0], value));
+            }
+        }
+        return value;
+    }
+
+    private object? EvalCommand(object? dot, CommandNode cmd, object? final, bool hasFinal)
+    {
+        var first = cmd.Args[0];
+        switch (first)
+        {
+            case FieldNode f:
+                _at = f;
+                return EvalFieldChain(dot, dot, f, f.Ident, 0, cmd.Args, final, hasFinal);
+            case ChainNode c:
+                return EvalChainNode(dot, c, cmd.Args, final, hasFinal);
+            case IdentifierNode id:
+                return EvalFunction(dot, id, cmd, cmd.Args, final, hasFinal);
+            case PipeNode p:
+                NotAFunction(cmd.Args, hasFinal);
+                return EvalPipeline(dot, p);
+            case VariableNode v:
+                return EvalVariableNode(dot, v, cmd.Args, final, hasFinal);
+        }
+        _at = first;
+        NotAFunction(cmd.Args, hasFinal);
+        return first switch
+        {
+            BoolNode b => Values.Bool(b.Value),
+            DotNode => dot,
+            NilNode => throw Error("nil is not a command"),
+            NumberNode n => n.Value,
+            StringNode s => s.Text,
+            _ => throw Error($"can't evaluate command {first}"),
+        };
+    }
+
+    private void NotAFunction(List<Node> args, bool hasFinal)
+    {
+        if (args.Count > 1 || hasFinal)
+        {
+            throw Error($"can't give argument to non-function {args[0]}");
+        }
+    }
+
+    private object? EvalChainNode(object? dot, ChainNode chain, List<Node>? args, object? final, bool hasFinal)
+    {
+        _at = chain;
+        if (chain.Target is NilNode)
+        {
+            throw Error($"indirection through explicit nil in {chain}");
+        }
+        var pipe = EvalArg(dot, chain.Target);
+        _at = chain;
+        return EvalFieldChain(dot, pipe, chain, chain.Field, 0, args, final, hasFinal);
+    }
+
+    private object? EvalVariableNode(object? dot, VariableNode v, List<Node>? args, object? final, bool hasFinal)
+    {
+        _at = v;
+        var value = VarValue(v.Ident[0]);
+        if (v.Ident.Length == 1)
+        {
+            if (args is not null)
+            {
+                NotAFunction(args, hasFinal);
+            }
+            return value;
+        }
+        return EvalFieldChain(dot, value, v, v.Ident, 1, args, final, hasFinal);
+    }
+
+    private object? EvalFieldChain(object? dot, object? receiver, Node node, string[] ident, int start, List<Node>? args, object? final, bool hasFinal)
+    {
+        for (var i = start; i < ident.Length - 1; i++)
+        {
+            receiver = EvalField(dot, ident[i], node, null, null, false, receiver);
+        }
+        return EvalField(dot, ident[^1], node, args, final, hasFinal, receiver);
+    }
+
+    private object? EvalField(object? dot, string name, Node node, List<Node>? args, object? final, bool hasFinal, object? receiver)
+    {
+        if (receiver is Missing)
+        {
+            // Go: field access on an invalid value (e.g. an absent map key) quietly yields invalid.
+            return Missing.Value;
+        }
+        _at = node;
+        if (receiver is null)
+        {
+            throw Error($"nil pointer evaluating interface {{}}.{name}");
+        }
+        var hasArgs = (args is not null && args.Count > 1) || hasFinal;
+        if (Values.IsMap(receiver))
+        {
+            if (hasArgs)
+            {
+                throw Error($"{name} is not a method but has arguments");
+            }
+            if (Values.TryLookup(receiver, name, out var value))
+            {
+                return value;
+            }
+            // Go struct field names over Kubernetes JSON: .Spec.Containers reads "containers".
+            if (name.Length > 0 && char.IsUpper(name[0]))
+            {
+                var camel = string.Concat(char.ToLowerInvariant(name[0]).ToString(), name.AsSpan(1));
+                if (Values.TryLookup(receiver, camel, out value))
+                {
+                    return value;
+                }
+            }
+            return Missing.Value;
+        }
+        if (receiver is ITemplateFields fields)
+        {
+            if (!fields.TryGetField(name, out var value))
+            {
+                throw Error($"can't evaluate field {name} in type {receiver.GetType().Name}");
+            }
+            if (value is TemplateFunction method)
+            {
+                var argv = new List<object?>();
+                if (args is not null)
+                {
+                    for (var i = 1; i < args.Count; i++)
+                    {
+                        argv.Add(Values.ForFunction(EvalArg(dot, args[i])));
+                    }
+                }
+                if (hasFinal)
+                {
+                    argv.Add(Values.ForFunction(final));
+                }
+                _at = node;
+                return Call(name, method, argv);
+            }
+            if (hasArgs)
+            {
+                throw Error($"{name} has arguments but cannot be invoked as function");
+            }
+            return Values.Normalize(value);
+        }
+        throw Error($"can't evaluate field {name} in type {Values.GoTypeName(receiver)}");
+    }
+
+    private object? EvalFunction(object? dot, IdentifierNode id, Node cmd, List<Node> args, object? final, bool hasFinal)
+    {
+        _at = id;
+        var entry = id.Function;
+        if (entry.IsBuiltin && entry.Name is "and" or "or")
+        {
+            return EvalAndOr(dot, entry.Name == "or", cmd, args, final, hasFinal);
+        }
+        var argv = new object?[args.Count - 1 + (hasFinal ? 1 : 0)];
+        for (var i = 1; i < args.Count; i++)
+        {
+            var v = EvalArg(dot, args[i]);
+            argv[i - 1] = entry.IsBuiltin ? v : Values.ForFunction(v);
+        }
+        if (hasFinal)
+        {
+            argv[^1] = entry.IsBuiltin ? final : Values.ForFunction(final);
+        }
+        _at = cmd;
+        return Call(entry.Name, entry.Fn, argv);
+    }
+
+    private object? Call(string name, TemplateFunction fn, IReadOnlyList<object?> argv)
+    {
+        object? result;
+        try
+        {
+            result = fn(argv);
+        }
+        catch (Exception e)
+        {
+            throw Error($"error calling {name}: {e.Message}", e);
+        }
+        return Values.Normalize(result);
+    }
+
+    private object? EvalAndOr(object? dot, bool isOr, Node cmd, List<Node> args, object? final, bool hasFinal)
+    {
+        if (args.Count < 2 && !hasFinal)
+        {
+            _at = cmd;
+            throw Error($"wrong number of args for {(isOr ? "or" : "and")}: want at least 1 got 0");
+        }
+        object? v = null;
+        for (var i = 1; i < args.Count; i++)
+        {
+            v = EvalArg(dot, args[i]);
+            if (Truth.IsTrue(v) == isOr)
+            {
+                return v;
+            }
+        }
+        return hasFinal ? final : v;
+    }
+
+    private object? EvalArg(object? dot, Node n)
+    {
+        _at = n;
+        switch (n)
+        {
+            case DotNode:
+                return dot;
+            case NilNode:
+                return null;
+            case FieldNode f:
+                return EvalFieldChain(dot, dot, f, f.Ident, 0, null, null, false);
+            case VariableNode v:
+                return EvalVariableNode(dot, v, null, null, false);
+            case PipeNode p:
+                return EvalPipeline(dot, p);
+            case IdentifierNode id:
+                return EvalFunction(dot, id, id, [id], null, false);
+            case ChainNode c:
+                return EvalChainNode(dot, c, null, null, false);
+            case BoolNode b:
+                return Values.Bool(b.Value);
+            case NumberNode num:
+                return num.Value;
+            case StringNode s:
+                return s.Text;
+        }
+        throw Error($"can't handle {n} for arg");
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text;
+
+namespace Injector.Templating;
+
+/// <summary>
+/// encoding/json Marshal/MarshalIndent over the engine's values: map keys sorted, HTML characters
+/// escaped as \u003c etc., floats formatted like Go (integral floats without ".0").
+/// </summary>
+internal static class GoJson
+{
+    public static string Serialize(object? v, bool indent = false)
+    {
+        var sb = new StringBuilder();
+        Write(sb, Values.ForFunction(v), indent, 0);
+        return sb.ToString();
+    }
+
+    private static void NewLine(StringBuilder sb, int depth)
+    {
+        sb.Append('\n').Append(' ', depth * 2);
+    }
+
+    private static void Write(StringBuilder sb, object? v, bool indent, int depth)
+    {
+        switch (v)
+        {
+            case null or Missing:
+                sb.Append("null");
+                return;
+            case bool b:
+                sb.Append(b ? "true" : "false");
+                return;
+            case long l:
+                sb.Append(l.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return;
+            case double d:
+                if (!double.IsFinite(d))
+                {
+                    throw new InvalidOperationException($"json: unsupported value: {GoFormat.FormatValue(d)}");
+                }
+                var abs = Math.Abs(d);
+                var exp = abs != 0 && (abs < 1e-6 || abs >= 1e21);
+                var s = GoFormat.FormatFloat(d, exp ? 'e' : 'f', -1);
+                if (exp)
+                {
+                    // Go cleans up e-09 to e-9.
+                    var n = s.Length;
+                    if (n >= 4 && s[n - 4] == 'e' && s[n - 3] == '-' && s[n - 2] == '0')
+                    {
+                        s = s[..(n - 2)] + s[n - 1];
+                    }
+                }
+                sb.Append(s);
+                return;
+            case string str:
+                WriteString(sb, str);
+                return;
+        }
+        if (Values.IsMap(v))
+        {
+            var entries = Values.SortedEntries(v);
+            sb.Append('{');
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (i > 0)
+                {
+                    sb.Append(',');
+                }
+                if (indent)
+                {
+                    NewLine(sb, depth + 1);
+                }
+                WriteString(sb, entries[i].Key);
+                sb.Append(indent ? ": " : ":");
+                Write(sb, entries[i].Value, indent, depth + 1);
+            }
+            if (indent && entries.Count > 0)
+            {
+                NewLine(sb, depth);
+            }
+            sb.Append('}');
+            return;
+        }
+        if (Values.IsList(v))
+        {
+            var list = Values.AsList(v);
+            sb.Append('[');
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (i > 0)
+                {
+                    sb.Append(',');
+                }
+                if (indent)
+                {
+                    NewLine(sb, depth + 1);
+                }
+                Write(sb, list[i], indent, depth + 1);
+            }
+            if (indent && list.Count > 0)
+            {
+                NewLine(sb, depth);
+            }
+            sb.Append(']');
+            return;
+        }
+        WriteString(sb, v.ToString() ?? "");
+    }
+
+    public static void WriteString(StringBuilder sb, string s)
+    {
+        sb.Append('"');
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                case '<' or '>' or '&' or '\u2028' or '\u2029':
+                    sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    if (c < 0x20)
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+                    break;
+            }
+        }
+        sb.Append('"');
+    }
+
+    /// <summary>json.Unmarshal into interface{}; returns false on invalid JSON.</summary>
+    public static bool TryParse(string text, out object? value)
+    {
+        try
+        {
+            value = Values.UnwrapJsonNode(System.Text.Json.Nodes.JsonNode.Parse(text));
+            return true;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            value = null;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text;
+
+namespace Injector.Templating;
+
+/// <summary>
+/// A parsed Go text/template. Parse once, then <see cref="Execute(object?)"/> any number of times
+/// from any number of threads: the parsed trees are never mutated and every execution has its
+/// own state.
+/// </summary>
+/// <remarks>
+/// Data model: null, bool, string, integers (normalised to long), floating point (double),
+/// System.Text.Json nodes (a JsonValue is unwrapped; integral JSON numbers behave as integers),
+/// string-keyed dictionaries, lists/arrays/enumerables and <see cref="ITemplateFields"/>.
+/// Functions receive values in that normalised form (long, double, string, bool, null, maps, lists).
+/// </remarks>
+public sealed class GoTemplate
+{
+    private GoTemplate(string name, string text, Dictionary<string, ListNode> trees)
+    {
+        Name = name;
+        Text = text;
+        Trees = trees;
+    }
+
+    /// <summary>The name given to <see cref="Parse"/>; it appears in error messages.</summary>
+    public string Name { get; }
+
+    internal string Text { get; }
+
+    internal Dictionary<string, ListNode> Trees { get; }
+
+    /// <summary>Names of all templates in this set (the main one plus every define/block), sorted.</summary>
+    public IReadOnlyList<string> TemplateNames => [.. Trees.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Parses a template; unknown functions and syntax errors throw <see cref="TemplateParseException"/>.</summary>
+    public static GoTemplate Parse(string name, string text, TemplateFunctions functions)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(functions);
+        return new GoTemplate(name, text, Parser.Parse(name, text, functions));
+    }
+
+    /// <summary>Renders the main template to a string.</summary>
+    public string Execute(object? data)
+    {
+        var sb = new StringBuilder(Text.Length + (Text.Length / 2));
+        using var writer = new StringWriter(sb, System.Globalization.CultureInfo.InvariantCulture);
+        Execute(writer, data);
+        return sb.ToString();
+    }
+
+    /// <summary>Renders the main template; on error, output written so far stays in <paramref name="output"/> (as in Go).</summary>
+    public void Execute(TextWriter output, object? data) => ExecuteTemplate(output, Name, data);
+
+    /// <summary>Renders the named template of this set (Go's ExecuteTemplate).</summary>
+    public void ExecuteTemplate(TextWriter output, string templateName, object? data)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (!Trees.TryGetValue(templateName, out var root))
+        {
+            throw new TemplateExecutionException($"template: no template {GoFormat.Quote(templateName)} associated with template {GoFormat.Quote(Name)}");
+        }
+        new Executor(this, output, templateName).Run(root, data);
+    }
+
+    /// <summary>Renders the named template of this set to a string.</summary>
+    public string ExecuteTemplate(string templateName, object? data)
+    {
+        var sb = new StringBuilder();
+        using var writer = new StringWriter(sb, System.Globalization.CultureInfo.InvariantCulture);
+        ExecuteTemplate(writer, templateName, data);
+        return sb.ToString();
+    }
+}

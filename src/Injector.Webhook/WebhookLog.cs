@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Injector.Webhook;
+
+/// <summary>Source-generated log messages of the webhook.</summary>
+internal static partial class WebhookLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Processed pod {Namespace}/{Name}: {Outcome} ({Code}) in {DurationMs:F1} ms")]
+    public static partial void RequestProcessed(ILogger logger, string @namespace, string name, string outcome, string code, double durationMs);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Skipped pod {Namespace}/{Name}: {Code}")]
+    public static partial void Skipped(ILogger logger, string @namespace, string name, string code);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Denied pod {Namespace}/{Name}: {Message}")]
+    public static partial void Denied(ILogger logger, string @namespace, string name, string message);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Rejected injection request ({StatusCode}): {Message}")]
+    public static partial void Rejected(ILogger logger, int statusCode, string message);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Injector failed on pod {Namespace}/{Name}")]
+    public static partial void InjectorFailed(ILogger logger, Exception exception, string @namespace, string name);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Odd number of inject env entries in path {Path}; ignoring the last key {Key}")]
+    public static partial void OddPathEnvKey(ILogger logger, string key, string path);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Could not write the admission response")]
+    public static partial void WriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Serving certificate loaded from {CertFile}: subject {Subject}, serial {Serial}, expires {NotAfter:o}")]
+    public static partial void CertificateReloaded(ILogger logger, string certFile, string subject, string serial, DateTime notAfter);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Could not load the serving certificate from {CertFile} and {KeyFile}; keeping the previous one")]
+    public static partial void CertificateReloadFailed(ILogger logger, Exception exception, string certFile, string keyFile);
+}

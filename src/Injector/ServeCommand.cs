@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Injector.Core;
+using Injector.Core.Config;
+using Injector.Webhook;
+
+namespace Injector;
+
+/// <summary><c>injector serve</c>: the mutating admission webhook over TLS.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new ConfigOptions();
+        var port = new Option<int>("--port") { Description = "HTTPS port", DefaultValueFactory = _ => 9443 };
+        var address = new Option<string>("--address") { Description = "Address to listen on", DefaultValueFactory = _ => "0.0.0.0" };
+        var cert = new Option<string>("--tls-cert") { Description = "PEM serving certificate (reloaded when it changes)", DefaultValueFactory = _ => "certs/tls.crt" };
+        var key = new Option<string>("--tls-key") { Description = "PEM private key (reloaded when it changes)", DefaultValueFactory = _ => "certs/tls.key" };
+        var command = new Command("serve", "Serve the sidecar injection webhook (POST /inject) over TLS");
+        command.Options.Add(port);
+        command.Options.Add(address);
+        command.Options.Add(cert);
+        command.Options.Add(key);
+        config.AddTo(command);
+        command.SetAction(async (result, ct) =>
+        {
+            PodInjector injector;
+            try
+            {
+                injector = new PodInjector(SettingsLoader.Load(config.Read(result)));
+            }
+            catch (ConfigException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.BadConfig;
+            }
+
+            if (injector.BrokenTemplates.Count > 0)
+            {
+                foreach (var (name, why) in injector.BrokenTemplates)
+                {
+                    Console.Error.WriteLine($"error: template {name}: {why}");
+                }
+
+                return ExitCodes.BadConfig;
+            }
+
+            var options = new WebhookServerOptions
+            {
+                Address = result.GetValue(address)!,
+                Port = result.GetValue(port),
+                TlsCertFile = result.GetValue(cert)!,
+                TlsKeyFile = result.GetValue(key)!,
+            };
+            await WebhookServer.RunAsync(options, new FixedInjectorSource(injector), ct);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Injector.Conformance.Tests;
+
+/// <summary>Runs a corpus case through the webhook: each pod as an AdmissionReview over TLS, the patch applied, the pod compared.</summary>
+public static class WebhookDoor
+{
+    public static async Task<DoorOutcome> RunAsync(CorpusCase c, WebhookServerFixture server)
+    {
+        if (c.KubeInjectOnly || c.ExpectError is not null || c.Golden is null)
+        {
+            return DoorOutcome.NotApplicable;
+        }
+
+        server.Use(CaseRunner.InjectorFor(c));
+        var inputs = WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(c.Input)));
+        var goldens = WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(c.Golden)));
+        if (inputs.Count != goldens.Count)
+        {
+            return new DoorOutcome(true, false, false, $"pods: input {inputs.Count}, golden {goldens.Count}");
+        }
+
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var pod = inputs[i];
+            var review = new JsonObject
+            {
+                ["apiVersion"] = "admission.k8s.io/v1",
+                ["kind"] = "AdmissionReview",
+                ["request"] = new JsonObject
+                {
+                    ["uid"] = $"case-{i}",
+                    ["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" },
+                    ["resource"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["resource"] = "pods" },
+                    ["namespace"] = pod["metadata"]?["namespace"]?.ToString() ?? "default",
+                    ["operation"] = "CREATE",
+                    ["object"] = pod.DeepClone(),
+                },
+            };
+            using var content = new StringContent(review.ToJsonString(), Encoding.UTF8);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await server.Client.PostAsync("/inject", content);
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+            var answer = body?["response"];
+            if (answer?["allowed"]?.GetValue<bool>() != true)
+            {
+                return new DoorOutcome(true, false, false, $"pod {i} denied: {answer?["status"]?["message"]}");
+            }
+
+            var patched = pod;
+            if (answer["patch"]?.ToString() is { Length: > 0 } patch)
+            {
+                var ops = (JsonArray)JsonNode.Parse(Convert.FromBase64String(patch))!;
+                patched = (JsonObject)PatchApplier.Apply(pod, ops);
+            }
+
+            var expected = PodComparison.Normalize(goldens[i]);
+            var actual = PodComparison.Normalize(patched);
+            if (!JsonNode.DeepEquals(expected, actual))
+            {
+                return new DoorOutcome(true, false, false, $"pod {i}: {FirstDifference.Find(expected, actual, "pod")}");
+            }
+        }
+
+        return new DoorOutcome(true, true, true, "ok");
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+
+namespace Injector.Documents.Tests;
+
+public sealed class StrategicMergeTests
+{
+    [Theory]
+    [InlineData("maps merge key by key", """{"a":{"x":1,"y":2}}""", """{"a":{"y":3,"z":4}}""", """{"a":{"x":1,"y":3,"z":4}}""")]
+    [InlineData("scalars are replaced", """{"a":1}""", """{"a":"s"}""", """{"a":"s"}""")]
+    [InlineData("null deletes a key", """{"a":1,"b":2}""", """{"a":null}""", """{"b":2}""")]
+    [InlineData("null deletes a nested key", """{"a":{"b":1,"c":2}}""", """{"a":{"b":null}}""", """{"a":{"c":2}}""")]
+    [InlineData("map replaces scalar", """{"a":1}""", """{"a":{"b":null,"c":1}}""", """{"a":{"c":1}}""")]
+    [InlineData("$patch replace in a map", """{"a":{"x":1,"y":2}}""", """{"a":{"$patch":"replace","z":3}}""", """{"a":{"z":3}}""")]
+    [InlineData("$patch delete in a map", """{"a":{"x":1},"b":1}""", """{"a":{"$patch":"delete"}}""", """{"b":1}""")]
+    [InlineData("$retainKeys", """{"a":{"x":1,"y":2,"z":3}}""", """{"a":{"$retainKeys":["x","w"],"w":4}}""", """{"a":{"x":1,"w":4}}""")]
+    [InlineData("unkeyed lists are replaced", """{"spec":{"containers":[{"name":"a","args":["1","2"]}]}}""", """{"spec":{"containers":[{"name":"a","args":["3"]}]}}""", """{"spec":{"containers":[{"name":"a","args":["3"]}]}}""")]
+    [InlineData("tolerations are replaced", """{"spec":{"tolerations":[{"key":"a"}]}}""", """{"spec":{"tolerations":[{"key":"b"}]}}""", """{"spec":{"tolerations":[{"key":"b"}]}}""")]
+    [InlineData("empty keyed patch list keeps original", """{"spec":{"volumes":[{"name":"v"}]}}""", """{"spec":{"volumes":[]}}""", """{"spec":{"volumes":[{"name":"v"}]}}""")]
+    [InlineData("keyed list into missing list", """{"spec":{}}""", """{"spec":{"volumes":[{"name":"v","x":null}]}}""", """{"spec":{"volumes":[{"name":"v"}]}}""")]
+    [InlineData("element delete directive", """{"spec":{"volumes":[{"name":"a"},{"name":"b"}]}}""", """{"spec":{"volumes":[{"name":"a","$patch":"delete"}]}}""", """{"spec":{"volumes":[{"name":"b"}]}}""")]
+    [InlineData("list replace directive", """{"spec":{"volumes":[{"name":"a"},{"name":"b"}]}}""", """{"spec":{"volumes":[{"$patch":"replace"},{"name":"c"}]}}""", """{"spec":{"volumes":[{"name":"c"}]}}""")]
+    [InlineData("$setElementOrder is dropped", """{"spec":{"volumes":[{"name":"a"}]}}""", """{"spec":{"$setElementOrder/volumes":[{"name":"a"}],"volumes":[{"name":"a","x":1}]}}""", """{"spec":{"volumes":[{"name":"a","x":1}]}}""")]
+    [InlineData("keyless elements are appended", """{"spec":{"volumes":[{"name":"a"}]}}""", """{"spec":{"volumes":[{"emptyDir":{}}]}}""", """{"spec":{"volumes":[{"name":"a"},{"emptyDir":{}}]}}""")]
+    [InlineData("hostAliases by ip", """{"spec":{"hostAliases":[{"ip":"1.1.1.1","hostnames":["a"]}]}}""", """{"spec":{"hostAliases":[{"ip":"1.1.1.1","hostnames":["b"]}]}}""", """{"spec":{"hostAliases":[{"ip":"1.1.1.1","hostnames":["b"]}]}}""")]
+    [InlineData("ownerReferences by uid", """{"metadata":{"ownerReferences":[{"uid":"u1","name":"a"}]}}""", """{"metadata":{"ownerReferences":[{"uid":"u1","name":"b"},{"uid":"u2"}]}}""", """{"metadata":{"ownerReferences":[{"uid":"u1","name":"b"},{"uid":"u2"}]}}""")]
+    [InlineData("ports by containerPort", """{"spec":{"containers":[{"name":"c","ports":[{"containerPort":80,"name":"http"},{"containerPort":90}]}]}}""", """{"spec":{"containers":[{"name":"c","ports":[{"containerPort":80.0,"protocol":"TCP"}]}]}}""", """{"spec":{"containers":[{"name":"c","ports":[{"containerPort":80.0,"name":"http","protocol":"TCP"},{"containerPort":90}]}]}}""")]
+    [InlineData("volumeMounts by mountPath", """{"spec":{"initContainers":[{"name":"c","volumeMounts":[{"mountPath":"/a","name":"x"}]}]}}""", """{"spec":{"initContainers":[{"name":"c","volumeMounts":[{"mountPath":"/b","name":"y"},{"mountPath":"/a","readOnly":true}]}]}}""", """{"spec":{"initContainers":[{"name":"c","volumeMounts":[{"mountPath":"/b","name":"y"},{"mountPath":"/a","name":"x","readOnly":true}]}]}}""")]
+    [InlineData("bare pod spec root", """{"containers":[{"name":"app","env":[{"name":"A","value":"1"}]}]}""", """{"containers":[{"name":"app","env":[{"name":"A","value":"2"}]}]}""", """{"containers":[{"name":"app","env":[{"name":"A","value":"2"}]}]}""")]
+    public void Rules_and_directives(string description, string original, string patch, string expected)
+    {
+        Assert.NotEmpty(description);
+        var result = StrategicMerge.Apply(Obj(original), Obj(patch), MergeSchema.Pod);
+        Assert.Equal(expected, result.ToJsonString());
+    }
+
+    [Fact]
+    public void Template_containers_come_before_the_pods_own()
+    {
+        var pod = Obj("""{"spec":{"containers":[{"name":"hello","image":"app"}]}}""");
+        var template = Obj("""{"spec":{"containers":[{"name":"istio-proxy","image":"proxy"}]}}""");
+        var result = StrategicMerge.Apply(pod, template, MergeSchema.Pod);
+        Assert.Equal(["istio-proxy", "hello"], Names(result["spec"]!["containers"]));
+    }
+
+    [Fact]
+    public void Named_existing_elements_keep_their_relative_order()
+    {
+        var pod = Obj("""{"spec":{"containers":[{"name":"a"},{"name":"b"},{"name":"c"},{"name":"d"}]}}""");
+        var patch = Obj("""{"spec":{"containers":[{"name":"new"},{"name":"c","x":1},{"name":"a","x":2}]}}""");
+        var result = StrategicMerge.Apply(pod, patch, MergeSchema.Pod);
+
+        // Interleave: patch order for patch items, server-only items slot in by their original index.
+        Assert.Equal(["new", "b", "c", "a", "d"], Names(result["spec"]!["containers"]));
+        Assert.Equal(2, (int)result["spec"]!["containers"]![3]!["x"]!);
+    }
+
+    [Fact]
+    public void Env_merges_by_name_and_keeps_order()
+    {
+        var pod = Obj("""{"spec":{"containers":[{"name":"app","env":[{"name":"A","value":"1"},{"name":"B","value":"2"}]}]}}""");
+        var patch = Obj("""{"spec":{"containers":[{"name":"app","env":[{"name":"B","valueFrom":{"fieldRef":{"fieldPath":"x"}},"value":null},{"name":"C","value":"3"}]}]}}""");
+        var result = StrategicMerge.Apply(pod, patch, MergeSchema.Pod);
+        Assert.Equal(
+            """[{"name":"A","value":"1"},{"name":"B","valueFrom":{"fieldRef":{"fieldPath":"x"}}},{"name":"C","value":"3"}]""",
+            result["spec"]!["containers"]![0]!["env"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Inputs_are_not_mutated()
+    {
+        var original = Obj("""{"spec":{"containers":[{"name":"a","env":[{"name":"X"}]}],"volumes":[{"name":"v"}]}}""");
+        var patch = Obj("""{"spec":{"containers":[{"name":"a","env":[{"name":"Y"}]},{"name":"b"}],"volumes":[{"name":"v","$patch":"delete"}]}}""");
+        var originalText = original.ToJsonString();
+        var patchText = patch.ToJsonString();
+        var result = StrategicMerge.Apply(original, patch, MergeSchema.Pod);
+        result["spec"]!["containers"]![0]!["name"] = "changed";
+
+        Assert.Equal(originalText, original.ToJsonString());
+        Assert.Equal(patchText, patch.ToJsonString());
+    }
+
+    [Fact]
+    public void Unknown_fields_survive()
+    {
+        var original = Obj("""{"spec":{"containers":[{"name":"a","futureField":{"x":[1,2]}}]},"weird":true}""");
+        var patch = Obj("""{"spec":{"containers":[{"name":"a","image":"i"}]}}""");
+        var result = StrategicMerge.Apply(original, patch, MergeSchema.Pod);
+        Assert.Equal("""{"spec":{"containers":[{"name":"a","futureField":{"x":[1,2]},"image":"i"}]},"weird":true}""", result.ToJsonString());
+    }
+
+    private static JsonObject Obj(string json) => JsonNode.Parse(json)!.AsObject();
+
+    private static string[] Names(JsonNode? list) => [.. list!.AsArray().Select(e => (string)e!["name"]!)];
+}
