@@ -112,7 +112,10 @@ public static class ProxyConfigs
                 continue;
             }
 
-            diff[key] = value?.DeepClone();
+            // protojson writes map entries sorted by key.
+            diff[key] = key == "proxyMetadata" && value is JsonObject meta
+                ? new JsonObject(meta.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())))
+                : value?.DeepClone();
         }
 
         return diff.ToJsonString(CompactJson.Options);

@@ -1,31 +1,36 @@
 using System.Text.Json.Nodes;
-using Injector.Core.Config;
 
 namespace Injector.Core.Templates;
 
-/// <summary><c>appendMultusNetwork</c>: adds the istio-cni network to a pod's <c>k8s.v1.cni.cncf.io/networks</c> list (flat or JSON form) unless present.</summary>
+/// <summary>
+/// <c>appendMultusNetwork</c>: adds the istio-cni network (in namespace <c>default</c>) to a pod's
+/// <c>k8s.v1.cni.cncf.io/networks</c> list, flat or JSON, unless it is there already. The user's own text is kept as
+/// written; the entry is appended to it.
+/// </summary>
 internal static class MultusNetworks
 {
     public static string Append(string existing, string network)
     {
-        if (existing.Trim().Length == 0)
+        var trimmed = existing.Trim();
+        if (trimmed.Length == 0)
         {
-            return network;
+            return $"default/{network}";
         }
 
-        if (existing.TrimStart().StartsWith('['))
+        if (trimmed.StartsWith('[') && trimmed.EndsWith(']'))
         {
             try
             {
-                if (JsonNode.Parse(existing) is JsonArray list)
+                if (JsonNode.Parse(trimmed) is JsonArray list)
                 {
                     if (list.Any(n => n?["name"]?.ToString() == network))
                     {
                         return existing;
                     }
 
-                    list.Add(new JsonObject { ["name"] = network, ["namespace"] = "default" });
-                    return CompactJson.Write(list);
+                    var body = trimmed[..^1].TrimEnd();
+                    var separator = body.EndsWith('[') ? "" : ", ";
+                    return $"{body}{separator}{{\"name\": \"{network}\", \"namespace\": \"default\"}}]";
                 }
             }
             catch (System.Text.Json.JsonException)
@@ -35,6 +40,6 @@ internal static class MultusNetworks
         }
 
         var names = existing.Split(',', StringSplitOptions.TrimEntries);
-        return names.Contains(network) || names.Contains("default/" + network) ? existing : $"{existing}, {network}";
+        return names.Contains(network) || names.Contains($"default/{network}") ? existing : $"{existing}, default/{network}";
     }
 }

@@ -13,6 +13,15 @@ public static class GoObjectDefaults
     {
         var kind = document["kind"]?.ToString();
         var spec = document["spec"] as JsonObject;
+        if (kind == "List")
+        {
+            // metav1.ListMeta is a struct: an empty one is written as {}.
+            EnsureMap(document, "metadata");
+            return;
+        }
+
+        DropNullTimestamp(document["metadata"] as JsonObject);
+        DropNullTimestamp(spec?["template"]?["metadata"] as JsonObject);
         switch (kind)
         {
             case "Pod":
@@ -95,6 +104,15 @@ public static class GoObjectDefaults
             {
                 EnsureMap(container, "resources");
             }
+        }
+    }
+
+    /// <summary>Go drops a null creationTimestamp (metav1.Time with omitempty since Kubernetes 1.29's marshalling).</summary>
+    private static void DropNullTimestamp(JsonObject? metadata)
+    {
+        if (metadata is not null && metadata.TryGetPropertyValue("creationTimestamp", out var ts) && ts is null)
+        {
+            metadata.Remove("creationTimestamp");
         }
     }
 

@@ -63,6 +63,7 @@ public static partial class KubeInject
                 }
             }
 
+            GoObjectDefaults.Apply(document);
             return;
         }
 
