@@ -14,7 +14,8 @@ for project in "$root"/tests/*/*.csproj; do
     counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n1)"
     p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
     f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
-    n="$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")"
+    t="$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")"
+    n=$(( ${t:-0} - ${p:-0} - ${f:-0} ))
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
   else
     echo "no results for $name" >&2

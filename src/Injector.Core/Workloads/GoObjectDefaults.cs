@@ -77,8 +77,12 @@ public static class GoObjectDefaults
                 "DaemonSet" => new JsonObject { ["currentNumberScheduled"] = 0, ["desiredNumberScheduled"] = 0, ["numberMisscheduled"] = 0, ["numberReady"] = 0 },
                 "DeploymentConfig" => new JsonObject
                 {
-                    ["availableReplicas"] = 0, ["latestVersion"] = 0, ["observedGeneration"] = 0,
-                    ["replicas"] = 0, ["unavailableReplicas"] = 0, ["updatedReplicas"] = 0,
+                    ["availableReplicas"] = 0,
+                    ["latestVersion"] = 0,
+                    ["observedGeneration"] = 0,
+                    ["replicas"] = 0,
+                    ["unavailableReplicas"] = 0,
+                    ["updatedReplicas"] = 0,
                 },
                 _ => new JsonObject(),
             };
