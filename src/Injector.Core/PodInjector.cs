@@ -69,6 +69,9 @@ public sealed class PodInjector : IPodInjector
             ReinjectionStrip.Apply(pod, status, meshStatusPort);
         }
 
+        UserOverrides.Restore(pod);
+        var userPod = (JsonObject)pod.DeepClone();
+
         var annotations = PodJson.AnnotationsOrNull(pod);
         var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
         var native = annotations?["sidecar.istio.io/nativeSidecar"]?.ToString() switch
@@ -89,6 +92,10 @@ public sealed class PodInjector : IPodInjector
             pod = StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
         }
 
+        var overrides = UserOverrides.Collect(userPod, templatePod);
+        UserOverrides.Apply(pod, overrides);
+        var interceptionMode = annotations?["sidecar.istio.io/interceptionMode"]?.ToString() ?? proxyConfig["interceptionMode"]?.ToString();
+        UserOverrides.AdjustRunAs(pod, overrides, tproxy: interceptionMode == "TPROXY");
         foreach (var container in PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers")))
         {
             var name = PodJson.Name(container);

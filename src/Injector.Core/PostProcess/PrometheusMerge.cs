@@ -36,7 +36,7 @@ public static class PrometheusMerge
             ? m
             : mesh["enablePrometheusMerge"] is not JsonValue v || !v.TryGetValue<bool>(out var meshMerge) || meshMerge;
         var proxy = PodJson.Proxy(pod);
-        if (!enabled || proxy is null)
+        if (!enabled)
         {
             return;
         }
@@ -54,7 +54,8 @@ public static class PrometheusMerge
             ValidatePort(p);
         }
 
-        if (scrape is not null || port is not null || path is not null || targets.Count > 0)
+        // Without a proxy (proxyless templates) the annotations still point at the agent port, as Istio does.
+        if (proxy is not null && (scrape is not null || port is not null || path is not null || targets.Count > 0))
         {
             var config = new JsonObject
             {
@@ -79,7 +80,7 @@ public static class PrometheusMerge
         annotations[Path] = "/stats/prometheus";
         annotations[Scrape] = "true";
 
-        if (Env.Value(proxy, "ENVOY_SECURE_MERGED_METRICS_PORT") is { Length: > 0 } secure && secure != "0" && !annotations.ContainsKey(SecurePort))
+        if (proxy is not null && Env.Value(proxy, "ENVOY_SECURE_MERGED_METRICS_PORT") is { Length: > 0 } secure && secure != "0" && !annotations.ContainsKey(SecurePort))
         {
             annotations[SecurePort] = secure;
         }

@@ -1,0 +1,194 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Injector.Core.Config;
+using Injector.Core.Kube;
+using Injector.Documents;
+
+namespace Injector.Core.PostProcess;
+
+/// <summary>
+/// User overrides (spec §6.5): a pod's own definition of a container the templates produce (<c>istio-proxy</c>,
+/// <c>istio-init</c> …) is merged back over the injected one, so user fields win; the definitions are recorded in
+/// <c>proxy.istio.io/overrides</c> so that re-injection restores them.
+/// </summary>
+public static class UserOverrides
+{
+    public const string Annotation = "proxy.istio.io/overrides";
+
+    /// <summary>The user's own containers, by the list the templates put them in.</summary>
+    public sealed record Set(IReadOnlyList<JsonObject> Containers, IReadOnlyList<JsonObject> InitContainers)
+    {
+        public bool IsEmpty => Containers.Count == 0 && InitContainers.Count == 0;
+
+        public JsonObject? Find(string name) =>
+            InitContainers.Concat(Containers).FirstOrDefault(c => PodJson.Name(c) == name);
+    }
+
+    /// <summary>Re-injection: the recorded override containers go back into the stripped pod before rendering.</summary>
+    public static void Restore(JsonObject pod)
+    {
+        if (Recorded(pod) is not { } recorded)
+        {
+            return;
+        }
+
+        foreach (var (field, containers) in new[] { ("containers", recorded["containers"]), ("initContainers", recorded["initContainers"]) })
+        {
+            foreach (var container in (containers as JsonArray)?.OfType<JsonObject>() ?? [])
+            {
+                var name = PodJson.Name(container);
+                if (name is null || PodJson.Find(pod, "containers", name) is not null || PodJson.Find(pod, "initContainers", name) is not null)
+                {
+                    continue;
+                }
+
+                if (PodJson.Spec(pod)[field] is not JsonArray list)
+                {
+                    list = [];
+                    PodJson.Spec(pod)[field] = list;
+                }
+
+                list.Add(container.DeepClone());
+            }
+        }
+    }
+
+    /// <summary>For every container the templates produced, the user's definition: from the annotation, else from the pod as it was before the templates.</summary>
+    public static Set Collect(JsonObject userPod, JsonObject templatePod)
+    {
+        var recorded = Recorded(userPod);
+        JsonObject? Lookup(string name, bool init)
+        {
+            var fromAnnotation = (recorded?["initContainers"] as JsonArray)?.Concat(recorded?["containers"] as JsonArray ?? [])
+                .OfType<JsonObject>().FirstOrDefault(c => PodJson.Name(c) == name);
+            return fromAnnotation
+                ?? (init ? PodJson.Find(userPod, "initContainers", name) ?? PodJson.Find(userPod, "containers", name) : PodJson.Find(userPod, "containers", name));
+        }
+
+        List<JsonObject> Gather(string field, bool init) =>
+        [
+            .. PodJson.Items(templatePod, field)
+                .Select(PodJson.Name).OfType<string>().Distinct()
+                .Select(n => Lookup(n, init)).OfType<JsonObject>()
+                .Select(c => Clean((JsonObject)c.DeepClone())),
+        ];
+
+        return new Set(Gather("containers", init: false), Gather("initContainers", init: true));
+    }
+
+    /// <summary>Merges each user definition over the injected container and records them in the overrides annotation.</summary>
+    public static void Apply(JsonObject pod, Set overrides)
+    {
+        if (overrides.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var (field, containers) in new[] { ("containers", overrides.Containers), ("initContainers", overrides.InitContainers) })
+        {
+            foreach (var user in containers)
+            {
+                var name = PodJson.Name(user)!;
+                var list = PodJson.Find(pod, field, name) is not null ? field : PodJson.Find(pod, "containers", name) is not null ? "containers" : "initContainers";
+                var patch = new JsonObject { ["spec"] = new JsonObject { [list] = new JsonArray(user.DeepClone()) } };
+                var merged = StrategicMerge.Apply(pod, patch, MergeSchema.Pod);
+                pod["spec"] = merged["spec"]?.DeepClone();
+            }
+        }
+
+        var record = new JsonObject();
+        if (overrides.Containers.Count > 0)
+        {
+            record["containers"] = new JsonArray([.. overrides.Containers.Select(c => (JsonNode)GoFieldOrder.Container(c))]);
+        }
+
+        if (overrides.InitContainers.Count > 0)
+        {
+            record["initContainers"] = new JsonArray([.. overrides.InitContainers.Select(c => (JsonNode)GoFieldOrder.Container(c))]);
+        }
+
+        PodJson.Annotations(pod)[Annotation] = CompactJson.Write(record);
+    }
+
+    /// <summary>
+    /// The run-as rules: a user-set proxy user is kept out of iptables capture (<c>-u</c>), handed to the validation
+    /// container, and forced to root under TPROXY.
+    /// </summary>
+    public static void AdjustRunAs(JsonObject pod, Set overrides, bool tproxy)
+    {
+        if (overrides.Find(PodJson.ProxyContainer)?["securityContext"] is not JsonObject userContext)
+        {
+            return;
+        }
+
+        var runAsUser = userContext["runAsUser"];
+        var runAsGroup = userContext["runAsGroup"];
+        if (runAsUser is null && runAsGroup is null)
+        {
+            return;
+        }
+
+        var proxy = PodJson.Proxy(pod);
+        if (tproxy && proxy?["securityContext"] is JsonObject proxyContext)
+        {
+            proxyContext["runAsUser"] = 0;
+        }
+        else if (PodJson.Find(pod, "initContainers", PodJson.ValidationContainer) is { } validation)
+        {
+            var context = PodJson.Child(validation, "securityContext");
+            if (runAsUser is not null)
+            {
+                context["runAsUser"] = runAsUser.DeepClone();
+            }
+
+            if (runAsGroup is not null)
+            {
+                context["runAsGroup"] = runAsGroup.DeepClone();
+            }
+        }
+
+        if (runAsUser is JsonValue v && v.TryGetValue<long>(out var uid) && uid != 0)
+        {
+            var init = PodJson.Find(pod, "initContainers", PodJson.InitContainer) ?? PodJson.Find(pod, "initContainers", PodJson.ValidationContainer);
+            if (init?["args"] is JsonArray args)
+            {
+                for (var i = 0; i < args.Count - 1; i++)
+                {
+                    if (args[i]?.ToString() == "-u")
+                    {
+                        args[i + 1] = uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+        }
+    }
+
+    private static JsonObject? Recorded(JsonObject pod)
+    {
+        if (PodJson.AnnotationsOrNull(pod)?[Annotation]?.ToString() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException e)
+        {
+            throw new InjectionException($"invalid value '{text}' for annotation '{Annotation}': {e.Message}", e);
+        }
+    }
+
+    /// <summary><c>image: auto</c> means "the injector's image"; quantities are written canonically as Go would.</summary>
+    private static JsonObject Clean(JsonObject container)
+    {
+        if (container["image"]?.ToString() == "auto")
+        {
+            container.Remove("image");
+        }
+
+        ResourceQuantities.Canonicalize(container);
+        return container;
+    }
+}
