@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
 using Injector.Core.Kube;
+using Injector.Core.Platform;
 using Injector.Core.Policy;
 using Injector.Core.PostProcess;
 using Injector.Core.Templates;
@@ -16,10 +17,14 @@ namespace Injector.Core;
 public sealed class PodInjector : IPodInjector
 {
     private readonly TemplateSet _templates;
+    private readonly INamespaceAnnotations? _namespaces;
 
-    public PodInjector(InjectorSettings settings)
+    /// <param name="settings">The configuration snapshot.</param>
+    /// <param name="namespaces">Where namespace annotations come from (OpenShift UID ranges); null when unavailable.</param>
+    public PodInjector(InjectorSettings settings, INamespaceAnnotations? namespaces = null)
     {
         Settings = settings;
+        _namespaces = namespaces;
         _templates = new TemplateSet(settings.Config, InjectorFunctions.Create(settings.Env));
     }
 
@@ -63,14 +68,20 @@ public sealed class PodInjector : IPodInjector
 
         // Re-injection: undo the earlier injection first, keeping the app probers it recorded.
         string? previousProbers = null;
-        if (ReinjectionStrip.Read(pod) is { } status)
+        if (Settings.IsOpenShift)
+        {
+            OpenShiftUser.ClearSharedProxyUser(pod);
+        }
+
+        var status = ReinjectionStrip.Read(pod);
+        var userPod = (JsonObject)pod.DeepClone();
+        if (status is not null)
         {
             previousProbers = PodJson.Proxy(pod) is { } oldProxy ? Env.Value(oldProxy, ProbeRewrite.EnvName) : null;
             ReinjectionStrip.Apply(pod, status, meshStatusPort);
         }
 
         UserOverrides.Restore(pod);
-        var userPod = (JsonObject)pod.DeepClone();
 
         var annotations = PodJson.AnnotationsOrNull(pod);
         var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
@@ -81,7 +92,10 @@ public sealed class PodInjector : IPodInjector
             _ => Settings.NativeSidecars,
         };
         var workload = request.Workload ?? PodOwner.Derive(pod, podNamespace);
-        var data = TemplateData.Build(pod, podNamespace, workload, Settings, proxyConfig, native, (1337, 1337));
+        var proxyIds = Settings.IsOpenShift
+            ? OpenShiftIds.Resolve(_namespaces?.Get(podNamespace))
+            : (OpenShiftIds.DefaultId, OpenShiftIds.DefaultId);
+        var data = TemplateData.Build(pod, podNamespace, workload, Settings, proxyConfig, native, proxyIds);
 
         var templatePod = new JsonObject();
         foreach (var name in _templates.Select(annotations))
@@ -92,14 +106,18 @@ public sealed class PodInjector : IPodInjector
             pod = StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
         }
 
-        var overrides = UserOverrides.Collect(userPod, templatePod);
-        UserOverrides.Apply(pod, overrides);
+        var overrides = UserOverrides.Collect(userPod, templatePod, status);
+        UserOverrides.Apply(pod, overrides, firstInjection: status is null);
         var interceptionMode = annotations?["sidecar.istio.io/interceptionMode"]?.ToString() ?? proxyConfig["interceptionMode"]?.ToString();
         UserOverrides.AdjustRunAs(pod, overrides, tproxy: interceptionMode == "TPROXY");
-        foreach (var container in PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers")))
+        var injectedNames = PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers"))
+            .Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var container in PodJson.Items(pod, "containers").Concat(PodJson.Items(pod, "initContainers")))
         {
-            var name = PodJson.Name(container);
-            ResourceQuantities.Canonicalize(PodJson.Find(pod, "containers", name ?? "") ?? PodJson.Find(pod, "initContainers", name ?? ""));
+            if (PodJson.Name(container) is { } name && injectedNames.Contains(name))
+            {
+                ResourceQuantities.Canonicalize(container);
+            }
         }
 
         var network = Settings.Values["global"]?["network"]?.ToString();

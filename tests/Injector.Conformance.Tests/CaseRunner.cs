@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Injector.Core;
 using Injector.Core.Config;
+using Injector.Core.Platform;
 using Injector.Core.Workloads;
 using Injector.Documents;
 
@@ -34,7 +35,15 @@ public static class CaseRunner
                 Sets: c.Set,
                 NativeSidecars: c.NativeSidecars,
                 Platform: c.Platform);
-            return new PodInjector(SettingsLoader.Load(sources));
+            // The corpus's OpenShift namespace test-ns carries these ranges (cases.json README).
+            var namespaces = c.Platform == "openshift"
+                ? new FixedNamespaceAnnotations(new Dictionary<string, string>
+                {
+                    [OpenShiftIds.UidRange] = "1000620000/10000",
+                    [OpenShiftIds.SupplementalGroups] = "1000620000/10000",
+                })
+                : null;
+            return new PodInjector(SettingsLoader.Load(sources), namespaces);
         }
         finally
         {

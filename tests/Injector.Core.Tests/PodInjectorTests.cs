@@ -239,3 +239,52 @@ public sealed class SettingsLoaderTests
         Assert.NotNull(GoYaml.Write(Pods.Inject(Pods.Hello()).Pod));
     }
 }
+
+public sealed class UserOverrideTests
+{
+    private static JsonObject PodWithOwnProxy()
+    {
+        var pod = Pods.Hello();
+        pod["spec"]!["containers"]!.AsArray().Add(JsonNode.Parse("""
+            {"name": "istio-proxy", "image": "auto", "args": ["custom"], "securityContext": {"runAsUser": 1234}, "resources": {"limits": {"cpu": "3000m"}}}
+            """));
+        return pod;
+    }
+
+    [Fact]
+    public void The_users_own_proxy_fields_win_and_are_recorded()
+    {
+        var result = Pods.Inject(PodWithOwnProxy());
+
+        var proxy = PodJson.Proxy(result.Pod!)!;
+        Assert.Equal("custom", Assert.Single(proxy["args"]!.AsArray())!.ToString());
+        Assert.Equal(1234, proxy["securityContext"]!["runAsUser"]!.GetValue<long>());
+        Assert.Equal("3", proxy["resources"]!["limits"]!["cpu"]!.ToString());
+        Assert.StartsWith("registry.istio.io/testing/proxyv2", proxy["image"]!.ToString(), StringComparison.Ordinal);
+        var init = PodJson.Find(result.Pod!, "initContainers", "istio-init")!;
+        var args = init["args"]!.AsArray().Select(a => a!.ToString()).ToList();
+        Assert.Equal("1234", args[args.IndexOf("-u") + 1]);
+        Assert.Equal(
+            """{"initContainers":[{"name":"istio-proxy","args":["custom"],"resources":{"limits":{"cpu":"3"}},"securityContext":{"runAsUser":1234}}]}""",
+            result.Pod!["metadata"]!["annotations"]!["proxy.istio.io/overrides"]!.ToString());
+    }
+
+    [Fact]
+    public void Reinjecting_a_pod_with_overrides_changes_nothing()
+    {
+        var first = Pods.Inject(PodWithOwnProxy()).Pod!;
+
+        var second = Pods.Inject(first);
+
+        Assert.Empty(second.Patch!);
+    }
+
+    [Fact]
+    public void A_malformed_overrides_annotation_denies_the_pod()
+    {
+        var result = Pods.Inject(Pods.Hello(annotations: """{"proxy.istio.io/overrides": "{not json"}"""));
+
+        Assert.True(result.Denied);
+        Assert.Contains("proxy.istio.io/overrides", result.Error, StringComparison.Ordinal);
+    }
+}

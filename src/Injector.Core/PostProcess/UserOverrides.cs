@@ -53,16 +53,31 @@ public static class UserOverrides
         }
     }
 
-    /// <summary>For every container the templates produced, the user's definition: from the annotation, else from the pod as it was before the templates.</summary>
-    public static Set Collect(JsonObject userPod, JsonObject templatePod)
+    /// <summary>
+    /// For every container the templates produced, the user's definition: from the annotation, else from the pod as
+    /// submitted. A container an earlier injection recorded in the same list (status annotation), and not in the
+    /// overrides annotation, is not an override: the new template wins, so values such as ISTIO_META_APP_CONTAINERS
+    /// are computed afresh.
+    /// </summary>
+    public static Set Collect(JsonObject userPod, JsonObject templatePod, ReinjectionStrip.Status? status)
     {
         var recorded = Recorded(userPod);
         JsonObject? Lookup(string name, bool init)
         {
             var fromAnnotation = (recorded?["initContainers"] as JsonArray)?.Concat(recorded?["containers"] as JsonArray ?? [])
                 .OfType<JsonObject>().FirstOrDefault(c => PodJson.Name(c) == name);
-            return fromAnnotation
-                ?? (init ? PodJson.Find(userPod, "initContainers", name) ?? PodJson.Find(userPod, "containers", name) : PodJson.Find(userPod, "containers", name));
+            if (fromAnnotation is not null)
+            {
+                // Recorded overrides always apply, so re-injecting a pod with overrides changes nothing.
+                return fromAnnotation;
+            }
+
+            if (status is not null && (init ? status.InitContainers : status.Containers).Contains(name))
+            {
+                return null;
+            }
+
+            return init ? PodJson.Find(userPod, "initContainers", name) ?? PodJson.Find(userPod, "containers", name) : PodJson.Find(userPod, "containers", name);
         }
 
         List<JsonObject> Gather(string field, bool init) =>
@@ -76,8 +91,8 @@ public static class UserOverrides
         return new Set(Gather("containers", init: false), Gather("initContainers", init: true));
     }
 
-    /// <summary>Merges each user definition over the injected container and records them in the overrides annotation.</summary>
-    public static void Apply(JsonObject pod, Set overrides)
+    /// <summary>Merges each user definition over the injected container and, on a first injection, records them in the overrides annotation.</summary>
+    public static void Apply(JsonObject pod, Set overrides, bool firstInjection)
     {
         if (overrides.IsEmpty)
         {
@@ -94,6 +109,11 @@ public static class UserOverrides
                 var merged = StrategicMerge.Apply(pod, patch, MergeSchema.Pod);
                 pod["spec"] = merged["spec"]?.DeepClone();
             }
+        }
+
+        if (!firstInjection)
+        {
+            return;
         }
 
         var record = new JsonObject();
