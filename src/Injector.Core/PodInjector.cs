@@ -48,6 +48,7 @@ public sealed class PodInjector : IPodInjector
         try
         {
             var injected = Render(original, podNamespace, request);
+            warnings.AddRange(AnnotationWarnings.Find(PodJson.AnnotationsOrNull(original), original["metadata"]?["labels"] as JsonObject));
             return new InjectionResult(decision, injected, JsonPatchDiff.Create(original, injected), warnings, null);
         }
         catch (InjectionException e)
