@@ -31,4 +31,13 @@ internal static partial class WebhookLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Could not load the serving certificate from {CertFile} and {KeyFile}; keeping the previous one")]
     public static partial void CertificateReloadFailed(ILogger logger, Exception exception, string certFile, string keyFile);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Injector configuration #{Generation} in force (from {Files}; sha256 {Hash}…)")]
+    public static partial void ConfigReloaded(ILogger logger, long generation, string files, string hash);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "Refused the new injector configuration (sha256 {Hash}…): {Problem}; the previous configuration stays in force")]
+    public static partial void ConfigReloadRefused(ILogger logger, string problem, string hash);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "Could not load the new injector configuration (sha256 {Hash}…); the previous configuration stays in force")]
+    public static partial void ConfigReloadFailed(ILogger logger, Exception exception, string hash);
 }

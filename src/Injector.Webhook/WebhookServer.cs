@@ -22,8 +22,18 @@ public static class WebhookServer
     /// <summary>Kestrel's own body limit sits this far above <see cref="WebhookServerOptions.MaxBodyBytes"/> so the handler answers first, with Istio's message.</summary>
     internal const long KestrelBodyHeadroom = 1024 * 1024;
 
-    /// <summary>Builds the server (not started). Dispose it, or run it with <see cref="RunAsync"/>.</summary>
+    /// <summary>Builds the server (not started). Dispose it, or run it with <see cref="RunAsync(WebhookServerOptions, IPodInjectorSource, CancellationToken)"/>.</summary>
     public static WebApplication Build(WebhookServerOptions options, IPodInjectorSource injectors)
+    {
+        ArgumentNullException.ThrowIfNull(injectors);
+        return Build(options, _ => injectors);
+    }
+
+    /// <summary>
+    /// Builds the server (not started) with the injector source made from its services (so it can log through the
+    /// server's loggers). A <see cref="ReloadingInjectorSource"/> is polled while the server runs and disposed with it.
+    /// </summary>
+    public static WebApplication Build(WebhookServerOptions options, Func<IServiceProvider, IPodInjectorSource> injectors)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(injectors);
@@ -39,6 +49,7 @@ public static class WebhookServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(injectors);
+        builder.Services.AddHostedService<ConfigPolling>();
         builder.Services.AddSingleton<WebhookMetrics>();
         builder.Services.AddSingleton<AdmissionHandler>();
         builder.Services.AddSingleton(sp => new InjectEndpoint(
@@ -87,8 +98,8 @@ public static class WebhookServer
         app.MapPost("/inject", endpoint.ServeAsync);
         app.MapPost("/inject/{**rest}", endpoint.ServeAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (CertificateReloader certificates) =>
-            Ready(certificates, injectors) is { } notReady
+        app.MapGet("/readyz", (CertificateReloader certificates, IPodInjectorSource source) =>
+            Ready(certificates, source) is { } notReady
                 ? Results.Text(notReady, statusCode: StatusCodes.Status503ServiceUnavailable)
                 : Results.Text("ok"));
         app.MapGet("/metrics", (WebhookMetrics metrics) =>
@@ -97,7 +108,14 @@ public static class WebhookServer
     }
 
     /// <summary>Builds and runs the server until <paramref name="ct"/> is cancelled (or the host is told to stop).</summary>
-    public static async Task RunAsync(WebhookServerOptions options, IPodInjectorSource injectors, CancellationToken ct)
+    public static Task RunAsync(WebhookServerOptions options, IPodInjectorSource injectors, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(injectors);
+        return RunAsync(options, _ => injectors, ct);
+    }
+
+    /// <summary>Builds and runs the server until <paramref name="ct"/> is cancelled (or the host is told to stop).</summary>
+    public static async Task RunAsync(WebhookServerOptions options, Func<IServiceProvider, IPodInjectorSource> injectors, CancellationToken ct)
     {
         var app = Build(options, injectors);
         await using (app.ConfigureAwait(false))
@@ -137,6 +155,22 @@ public static class WebhookServer
 #pragma warning restore CA1031
         {
             return $"injector unavailable: {e.Message}";
+        }
+    }
+
+    /// <summary>Starts and stops the configuration poller with the host, when the source reloads.</summary>
+    private sealed class ConfigPolling(IPodInjectorSource injectors) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            (injectors as ReloadingInjectorSource)?.Start();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            (injectors as ReloadingInjectorSource)?.Stop();
+            return Task.CompletedTask;
         }
     }
 

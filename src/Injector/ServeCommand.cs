@@ -1,7 +1,8 @@
 using System.CommandLine;
-using Injector.Core;
 using Injector.Core.Config;
 using Injector.Webhook;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Injector;
 
@@ -23,24 +24,15 @@ internal static class ServeCommand
         config.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
-            PodInjector injector;
+            var sources = config.Read(result);
             try
             {
-                injector = new PodInjector(SettingsLoader.Load(config.Read(result)));
+                // Refuse a bad configuration before listening; the server's source loads it again and then follows the files.
+                _ = ReloadingInjectorSource.Build(sources);
             }
             catch (ConfigException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.BadConfig;
-            }
-
-            if (injector.BrokenTemplates.Count > 0)
-            {
-                foreach (var (name, why) in injector.BrokenTemplates)
-                {
-                    Console.Error.WriteLine($"error: template {name}: {why}");
-                }
-
                 return ExitCodes.BadConfig;
             }
 
@@ -51,7 +43,23 @@ internal static class ServeCommand
                 TlsCertFile = result.GetValue(cert)!,
                 TlsKeyFile = result.GetValue(key)!,
             };
-            await WebhookServer.RunAsync(options, new FixedInjectorSource(injector), ct);
+            try
+            {
+                // The config dir and the file flags are re-read when their bytes change; --set and the other flags apply over them on every reload.
+                await WebhookServer.RunAsync(
+                    options,
+                    services => new ReloadingInjectorSource(
+                        sources,
+                        ReloadingInjectorSource.DefaultInterval,
+                        services.GetRequiredService<ILogger<ReloadingInjectorSource>>()),
+                    ct);
+            }
+            catch (ConfigException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.BadConfig;
+            }
+
             return ExitCodes.Ok;
         });
         return command;

@@ -31,7 +31,14 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public Uri BaseAddress => new($"https://127.0.0.1:{Port}/");
 
-    public static async Task<RunningServer> StartAsync(IPodInjectorSource injectors, TimeSpan? reloadInterval = null)
+    public static Task<RunningServer> StartAsync(IPodInjectorSource injectors, TimeSpan? reloadInterval = null) =>
+        StartAsync(_ => injectors, reloadInterval);
+
+    /// <summary>Starts with the injector source made from the server's services; <paramref name="logging"/> adds providers (none by default).</summary>
+    public static async Task<RunningServer> StartAsync(
+        Func<IServiceProvider, IPodInjectorSource> injectors,
+        TimeSpan? reloadInterval = null,
+        ILoggerProvider? logging = null)
     {
         var ca = new TestCa();
         var volume = new SecretVolume();
@@ -44,7 +51,14 @@ internal sealed class RunningServer : IAsyncDisposable
             TlsCertFile = volume.CertFile,
             TlsKeyFile = volume.KeyFile,
             CertificateReloadInterval = reloadInterval ?? TimeSpan.FromSeconds(5),
-            ConfigureLogging = logging => logging.ClearProviders(),
+            ConfigureLogging = builder =>
+            {
+                builder.ClearProviders();
+                if (logging is not null)
+                {
+                    builder.AddProvider(logging);
+                }
+            },
         };
         var app = WebhookServer.Build(options, injectors);
         await app.StartAsync(TestContext.Current.CancellationToken);
