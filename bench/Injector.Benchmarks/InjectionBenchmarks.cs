@@ -1,0 +1,58 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using BenchmarkDotNet.Attributes;
+using Injector.Core;
+using Injector.Core.Config;
+
+namespace Injector.Benchmarks;
+
+/// <summary>
+/// The whole injection as the webhook does it, per sample pod: pod JSON bytes in, patch bytes out. The baseline does the
+/// work no injector can avoid (parse the pod, serialise it back), so the Ratio column is the injector's cost multiple.
+/// </summary>
+[MemoryDiagnoser]
+public class InjectionBenchmarks
+{
+    private PodInjector _injector = null!;
+    private byte[] _pod = [];
+
+    [ParamsSource(nameof(PodNames))]
+    public string Pod { get; set; } = SamplePods.Small;
+
+    public static IEnumerable<string> PodNames => SamplePods.Names;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _injector = new PodInjector(SettingsLoader.Load(new ConfigSources()));
+        _pod = SamplePods.Bytes(Pod);
+
+        // A benchmark of a skipped or denied pod would measure the wrong thing: check the sample is injected.
+        var check = Inject();
+        if (check.Length < 1000)
+        {
+            throw new InvalidOperationException($"pod {Pod} was not injected (patch of {check.Length} bytes)");
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "parse + serialise (baseline)")]
+    public byte[] ParseAndSerialize()
+    {
+        var pod = (JsonObject)JsonNode.Parse(_pod)!;
+        return Encoding.UTF8.GetBytes(pod.ToJsonString());
+    }
+
+    [Benchmark(Description = "parse + inject + patch bytes")]
+    public byte[] Inject()
+    {
+        var pod = (JsonObject)JsonNode.Parse(_pod)!;
+        var result = _injector.Inject(new InjectionRequest(pod, "default", InjectionDoor.Webhook, []));
+        if (result.Error is { } error)
+        {
+            throw new InvalidOperationException(error);
+        }
+
+        // The webhook encodes the patch exactly like this (AdmissionHandler.Respond).
+        return Encoding.UTF8.GetBytes((result.Patch ?? []).ToJsonString());
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Injector.Core;
+using Injector.Core.Config;
+
+namespace Injector.Benchmarks;
+
+/// <summary>
+/// <c>profile [--pod NAME | --env N] [--iterations N]</c>: injects one sample pod in a bounded loop (at most 60 s) and
+/// prints the mean time per injection; a steady target for <c>dotnet-trace collect -- …</c> and for quick scaling checks.
+/// </summary>
+internal static class ProfileLoop
+{
+    public static int Run(string[] args)
+    {
+        var pod = SamplePods.Realistic;
+        int? env = null;
+        var iterations = 500;
+        var showPatch = false;
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (args[i] == "--show-patch")
+            {
+                showPatch = true;
+                i--;
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N] [--iterations N] [--show-patch]");
+                return 2;
+            }
+
+            switch (args[i])
+            {
+                case "--pod":
+                    pod = args[i + 1];
+                    break;
+                case "--env":
+                    env = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+                    break;
+                case "--iterations":
+                    iterations = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N] [--iterations N] [--show-patch]");
+                    return 2;
+            }
+        }
+
+        var bytes = Encoding.UTF8.GetBytes((env is { } n ? SamplePods.ManyEnvPod(n) : SamplePods.Build(pod)).ToJsonString());
+        var injector = new PodInjector(SettingsLoader.Load(new ConfigSources()));
+        if (showPatch)
+        {
+            var result = injector.Inject(new InjectionRequest((JsonObject)JsonNode.Parse(bytes)!, "default", InjectionDoor.Webhook, []));
+            foreach (var op in result.Patch ?? [])
+            {
+                Console.WriteLine($"  {op?["op"]} {op?["path"]}");
+            }
+        }
+
+        var limit = Stopwatch.StartNew();
+        var patchBytes = 0;
+        for (var i = 0; i < Math.Min(iterations, 20); i++)
+        {
+            patchBytes = Once(injector, bytes);
+        }
+
+        // Exceptions thrown (and caught) on the request path are expensive; count them per injection.
+        var thrown = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e) =>
+            thrown.AddOrUpdate($"{e.Exception.GetType().Name} from {e.Exception.TargetSite?.DeclaringType?.Name}.{e.Exception.TargetSite?.Name}", 1, (_, c) => c + 1);
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        Once(injector, bytes);
+        AppDomain.CurrentDomain.FirstChanceException -= Count;
+        foreach (var (site, count) in thrown.OrderByDescending(p => p.Value))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count} first-chance exception(s) per injection: {site}"));
+        }
+
+        var clock = Stopwatch.StartNew();
+        var done = 0;
+        while (done < iterations && limit.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Once(injector, bytes);
+            done++;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(env is { } e ? $"env-{e}" : pod)}: pod {bytes.Length} bytes, patch {patchBytes} bytes, {done} injections, {clock.Elapsed.TotalMilliseconds / Math.Max(done, 1):F3} ms each"));
+        return 0;
+    }
+
+    private static int Once(PodInjector injector, byte[] bytes)
+    {
+        var pod = (JsonObject)JsonNode.Parse(bytes)!;
+        var result = injector.Inject(new InjectionRequest(pod, "default", InjectionDoor.Webhook, []));
+        return Encoding.UTF8.GetByteCount((result.Patch ?? []).ToJsonString());
+    }
+}
