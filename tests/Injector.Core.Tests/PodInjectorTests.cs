@@ -124,7 +124,7 @@ public sealed class PodInjectorTests
     {
         var result = Pods.Inject(Pods.Hello(annotations: """{"inject.istio.io/templates": "nope"}"""));
 
-        Assert.Equal("requested template \"nope\" not found; have gateway, grpc-simple, sidecar", result.Error);
+        Assert.Equal("requested template \"nope\" not found; have gateway, grpc-agent, grpc-simple, sidecar", result.Error);
     }
 
     [Fact]

@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using Injector.Core.Kube;
+
+namespace Injector.Core.Tests;
+
+/// <summary>The embedded templates other than sidecar, selected with inject.istio.io/templates.</summary>
+public sealed class BuiltInTemplateTests
+{
+    [Fact]
+    public void Grpc_agent_runs_the_agent_without_envoy_and_points_the_app_at_its_bootstrap()
+    {
+        var result = Pods.Inject(Pods.Hello(annotations: """{"inject.istio.io/templates": "grpc-agent"}"""));
+
+        Assert.Null(result.Error);
+        var pod = result.Pod!;
+        var proxy = PodJson.Find(pod, "containers", "istio-proxy")!;
+        Assert.Contains(proxy["env"]!.AsArray(), e => e!["name"]!.ToString() == "DISABLE_ENVOY" && e["value"]!.ToString() == "true");
+        var app = PodJson.Find(pod, "containers", "hello")!;
+        Assert.Contains(app["env"]!.AsArray(), e => e!["name"]!.ToString() == "GRPC_XDS_BOOTSTRAP");
+        Assert.Null(PodJson.Find(pod, "initContainers", "istio-init"));
+        Assert.Equal("false", pod["metadata"]!["annotations"]!["sidecar.istio.io/rewriteAppHTTPProbers"]!.ToString());
+        Assert.Contains("\"containers\":[\"hello\",\"istio-proxy\"]", pod["metadata"]!["annotations"]!["sidecar.istio.io/status"]!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Grpc_simple_adds_the_bootstrap_init_container_and_no_proxy()
+    {
+        var result = Pods.Inject(Pods.Hello(annotations: """{"inject.istio.io/templates": "grpc-simple"}"""));
+
+        Assert.Null(PodJson.Proxy(result.Pod!));
+        Assert.NotNull(PodJson.Find(result.Pod!, "initContainers", "grpc-bootstrap-init"));
+    }
+
+    [Fact]
+    public void Several_templates_merge_in_order()
+    {
+        var result = Pods.Inject(Pods.Hello(annotations: """{"inject.istio.io/templates": "sidecar,grpc-simple"}"""));
+
+        Assert.NotNull(PodJson.Proxy(result.Pod!));
+        Assert.NotNull(PodJson.Find(result.Pod!, "initContainers", "grpc-bootstrap-init"));
+        var status = JsonNode.Parse(result.Pod!["metadata"]!["annotations"]!["sidecar.istio.io/status"]!.ToString())!;
+        // The template pod merges like the pod: a later template's new containers come before the earlier ones.
+        Assert.Equal(["grpc-bootstrap-init", "istio-init", "istio-proxy"], status["initContainers"]!.AsArray().Select(n => n!.ToString()));
+    }
+}
