@@ -142,6 +142,13 @@ internal static class GoJson
     /// <summary>json.Unmarshal into interface{}; returns false on invalid JSON.</summary>
     public static bool TryParse(string text, out object? value)
     {
+        // Templates call fromJSON on absent annotations (""): answer without throwing and catching on every pod.
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            value = null;
+            return false;
+        }
+
         try
         {
             value = Values.UnwrapJsonNode(System.Text.Json.Nodes.JsonNode.Parse(text));
