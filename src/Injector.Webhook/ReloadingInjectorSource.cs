@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Injector.Core;
 using Injector.Core.Config;
+using Injector.Core.Platform;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook;
@@ -23,6 +24,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable
     private readonly ILogger _logger;
     private readonly Lock _reloadLock = new();
     private readonly string[] _files;
+    private readonly INamespaceAnnotations? _namespaces;
     private volatile IPodInjector _current;
     private byte[] _lastHash;
     private Timer? _timer;
@@ -30,19 +32,24 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable
     private long _generation;
 
     /// <summary>Loads the configuration now; throws <see cref="ConfigException"/> when it cannot be used.</summary>
-    public ReloadingInjectorSource(ConfigSources sources, TimeSpan interval, ILogger<ReloadingInjectorSource> logger)
+    /// <param name="sources">The configuration files and flags.</param>
+    /// <param name="interval">How often the files are checked.</param>
+    /// <param name="logger">Where reloads and refusals are logged.</param>
+    /// <param name="namespaces">Namespace annotations from the cluster (OpenShift UID ranges), or null.</param>
+    public ReloadingInjectorSource(ConfigSources sources, TimeSpan interval, ILogger<ReloadingInjectorSource> logger, INamespaceAnnotations? namespaces = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         _sources = sources;
+        _namespaces = namespaces;
         _interval = interval;
         _logger = logger;
         _files = WatchedFiles(sources);
 
         // Hash first, then load: a change that lands in between is picked up by the next poll.
         _lastHash = Hash(_files);
-        _current = Build(sources);
+        _current = Build(sources, namespaces);
         _generation = 1;
         WebhookLog.ConfigReloaded(_logger, 1, _files.Length == 0 ? "the embedded defaults" : string.Join(", ", _files), Convert.ToHexStringLower(_lastHash.AsSpan(0, 6)));
     }
@@ -63,10 +70,10 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable
     /// Builds an injector from <paramref name="sources"/>, refusing a configuration with templates that fail to parse.
     /// Every failure is a <see cref="ConfigException"/> that names the problem.
     /// </summary>
-    public static PodInjector Build(ConfigSources sources)
+    public static PodInjector Build(ConfigSources sources, INamespaceAnnotations? namespaces = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        var injector = new PodInjector(SettingsLoader.Load(sources));
+        var injector = new PodInjector(SettingsLoader.Load(sources), namespaces);
         if (injector.BrokenTemplates.Count > 0)
         {
             var problems = injector.BrokenTemplates
@@ -96,7 +103,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable
             IPodInjector next;
             try
             {
-                next = Build(_sources);
+                next = Build(_sources, _namespaces);
             }
             catch (ConfigException e)
             {

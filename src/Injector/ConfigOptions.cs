@@ -20,14 +20,27 @@ internal sealed class ConfigOptions
 
     public Option<string?> Platform { get; } = new("--platform") { Description = "The platform: openshift, or none" };
 
-    public void AddTo(Command command)
+    /// <param name="command">The command to add the options to.</param>
+    /// <param name="allowAuto">Whether <c>--native-sidecars auto</c> (detect from the cluster's nodes) is accepted.</param>
+    public void AddTo(Command command, bool allowAuto = false)
     {
-        NativeSidecars.AcceptOnlyFromAmong("enabled", "disabled");
+        if (allowAuto)
+        {
+            NativeSidecars.Description += "; auto: detect from the nodes' kubelet versions (in a cluster)";
+            NativeSidecars.AcceptOnlyFromAmong("enabled", "disabled", "auto");
+        }
+        else
+        {
+            NativeSidecars.AcceptOnlyFromAmong("enabled", "disabled");
+        }
+
         foreach (var option in new Option[] { Set, ValuesFile, MeshFile, InjectConfig, ConfigDir, NativeSidecars, Platform })
         {
             command.Options.Add(option);
         }
     }
+
+    public bool NativeSidecarsIsAuto(ParseResult result) => result.GetValue(NativeSidecars) == "auto";
 
     public ConfigSources Read(ParseResult result) => new(
         ConfigDir: result.GetValue(ConfigDir),

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Injector.Core.Config;
 using Injector.Webhook;
+using Injector.Webhook.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -21,10 +22,18 @@ internal static class ServeCommand
         command.Options.Add(address);
         command.Options.Add(cert);
         command.Options.Add(key);
-        config.AddTo(command);
+        config.AddTo(command, allowAuto: true);
         command.SetAction(async (result, ct) =>
         {
             var sources = config.Read(result);
+            var cluster = InCluster.Client();
+            if (config.NativeSidecarsIsAuto(result))
+            {
+                // Istio's ENABLE_NATIVE_SIDECARS=auto: native only when every node's kubelet is 1.33 or newer.
+                var native = cluster is not null && await InCluster.NativeSidecarsAsync(cluster, ct);
+                Console.Error.WriteLine($"native sidecars: {(native ? "enabled" : "disabled")} ({(cluster is null ? "not in a cluster" : "from the nodes' kubelet versions")})");
+                sources = sources with { NativeSidecars = native };
+            }
             try
             {
                 // Refuse a bad configuration before listening; the server's source loads it again and then follows the files.
@@ -51,7 +60,8 @@ internal static class ServeCommand
                     services => new ReloadingInjectorSource(
                         sources,
                         ReloadingInjectorSource.DefaultInterval,
-                        services.GetRequiredService<ILogger<ReloadingInjectorSource>>()),
+                        services.GetRequiredService<ILogger<ReloadingInjectorSource>>(),
+                        cluster is null ? null : new ClusterNamespaceAnnotations(cluster, services.GetRequiredService<ILogger<ClusterNamespaceAnnotations>>())),
                     ct);
             }
             catch (ConfigException e)

@@ -135,7 +135,7 @@ public sealed class ManifestTests
 
         var container = Assert.Single(pod.Spec.Containers);
         Assert.Equal(
-            ["serve", "--tls-cert", "/etc/injector/certs/tls.crt", "--tls-key", "/etc/injector/certs/tls.key", "--config-dir", "/etc/injector/config"],
+            ["serve", "--tls-cert", "/etc/injector/certs/tls.crt", "--tls-key", "/etc/injector/certs/tls.key", "--config-dir", "/etc/injector/config", "--native-sidecars", "auto"],
             container.Args);
         Assert.Equal(9443, Assert.Single(container.Ports).ContainerPort);
         AssertProbe(container.ReadinessProbe, "/readyz");

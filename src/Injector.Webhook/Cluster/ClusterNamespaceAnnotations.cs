@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Injector.Core.Platform;
+using k8s;
+using Microsoft.Extensions.Logging;
+
+namespace Injector.Webhook.Cluster;
+
+/// <summary>
+/// Namespace annotations read from the API server (on OpenShift the proxy's UID/GID come from them), cached for a
+/// short while so a burst of pods in one namespace costs one read. A failed read is logged and treated as unknown.
+/// </summary>
+public sealed partial class ClusterNamespaceAnnotations(IKubernetes client, ILogger<ClusterNamespaceAnnotations> logger, TimeSpan? cacheFor = null)
+    : INamespaceAnnotations
+{
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(3);
+    private readonly TimeSpan _cacheFor = cacheFor ?? TimeSpan.FromSeconds(60);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, IReadOnlyDictionary<string, string>? Value)> _cache = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, string>? Get(string @namespace)
+    {
+        if (_cache.TryGetValue(@namespace, out var cached) && DateTimeOffset.UtcNow - cached.At < _cacheFor)
+        {
+            return cached.Value;
+        }
+
+        IReadOnlyDictionary<string, string>? value;
+        try
+        {
+            // The injection core is synchronous; the read is bounded and cached, and happens only on OpenShift.
+            var ns = client.CoreV1.ReadNamespaceAsync(@namespace).WaitAsync(ReadTimeout).GetAwaiter().GetResult();
+            value = ns.Metadata?.Annotations is { } annotations
+                ? new Dictionary<string, string>(annotations, StringComparer.Ordinal)
+                : new Dictionary<string, string>();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogReadFailed(logger, @namespace, e.Message);
+            value = null;
+        }
+
+        _cache[@namespace] = (DateTimeOffset.UtcNow, value);
+        return value;
+    }
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Cannot read namespace {Namespace}: {Reason}; the default proxy UID/GID apply")]
+    private static partial void LogReadFailed(ILogger logger, string @namespace, string reason);
+}
