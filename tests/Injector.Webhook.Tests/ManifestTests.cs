@@ -226,7 +226,7 @@ public sealed class ManifestTests
         static string Describe(object o) => KubernetesJson.Serialize(o).Length + " " + ((IKubernetesObject)o).Kind + "/" + ((IMetadata<V1ObjectMeta>)o).Metadata.Name;
     }
 
-    private static IReadOnlyList<object> Load(string relative)
+    internal static IReadOnlyList<object> Load(string relative)
     {
         var text = Kubectl.Kustomize(relative) ?? MiniKustomize.Render(Path.Combine(Repository.Root, relative));
         return Parse(text);
