@@ -15,15 +15,53 @@ public static class InjectorFunctions
         .With("annotation", Annotation)
         .With("excludeInboundPort", args => ExcludeInboundPort(Arg(args, 0), TemplateValues.Text(Arg(args, 1))))
         .With("includeInboundPorts", args => IncludeInboundPorts(Arg(args, 0)))
-        .With("applicationPorts", args => IncludeInboundPorts(Arg(args, 0)))
+        .With("applicationPorts", args => IncludeInboundPorts(Arg(args, 0), skipProxy: true))
         .With("kubevirtInterfaces", args => TemplateValues.Text(Arg(args, 0)))
         .With("excludeInterfaces", args => TemplateValues.Text(Arg(args, 0)))
-        .With("structToJSON", args => StructJson.Write(TemplateValues.Node(Arg(args, 0))))
+        .With("valueOrDefault", args => Arg(args, 0) is null or "" ? Arg(args, 1) : Arg(args, 0))
+        .With("directory", args => Directory(TemplateValues.Text(Arg(args, 0))))
+        .With("toJSON", ToJson)
+        .With("toJson", ToJson)
+        .With("structToJSON", args => Arg(args, 0) is null ? "{}" : StructJson.Write(TemplateValues.Node(Arg(args, 0))))
         .With("protoToJSON", args => TemplateValues.Map(Arg(args, 0)) is { } pc ? ProxyConfigs.ToDiffJson(pc) : "{}")
-        .With("toYaml", args => GoYaml.Write(TemplateValues.Node(Arg(args, 0))).TrimEnd('\n'))
+        .With("toYaml", args => GoYaml.Write(TemplateValues.Node(Arg(args, 0))))
+        .With("indent", args => Indent(Arg(args, 0), TemplateValues.Text(Arg(args, 1))))
         .With("appendMultusNetwork", args => MultusNetworks.Append(TemplateValues.Text(Arg(args, 0)), TemplateValues.Text(Arg(args, 1))))
-        .With("env", args => env(TemplateValues.Text(Arg(args, 0))) ?? TemplateValues.Text(Arg(args, 1)))
+        .With("env", args => env(TemplateValues.Text(Arg(args, 0))) is { Length: > 0 } value ? value : TemplateValues.Text(Arg(args, 1)))
         .With("otelResourceAttributes", args => OtelAttributes.Compute(TemplateValues.Map(Arg(args, 0)), TemplateValues.Map(Arg(args, 1)), TemplateValues.Map(Arg(args, 2))));
+
+    private static readonly GoTemplate DefaultToJson = GoTemplate.Parse("toJSON", "{{ toJSON (index . 0) }}", TemplateFunctions.CreateDefault());
+
+    /// <summary>Istio's toJSON: a nil map is <c>{}</c>; anything else is encoding/json's output (views as their JSON).</summary>
+    private static object? ToJson(IReadOnlyList<object?> args)
+    {
+        if (args.Count != 1)
+        {
+            throw new ArgumentException($"wrong number of args for toJSON: want 1 got {args.Count}");
+        }
+
+        return args[0] switch
+        {
+            null or NilMessage => "{}",
+            ProtoView or WrapperView => DefaultToJson.Execute(new List<object?> { TemplateValues.Node(args[0]) }),
+            _ => DefaultToJson.Execute(new List<object?> { args[0] }),
+        };
+    }
+
+    /// <summary>Istio's indent (it replaces sprig's): every line but the first gets SPACES spaces.</summary>
+    internal static string Indent(object? spaces, string source)
+    {
+        var n = spaces switch
+        {
+            long l => (int)l,
+            double d => (int)d,
+            _ => int.Parse(TemplateValues.Text(spaces), System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return source.Replace("\n", "\n" + new string(' ', n), StringComparison.Ordinal);
+    }
+
+    /// <summary>Go's path.Split directory part: everything up to and including the last slash.</summary>
+    internal static string Directory(string path) => path[..(path.LastIndexOf('/') + 1)];
 
     private static object? Arg(IReadOnlyList<object?> args, int i) => i < args.Count ? args[i] : null;
 
@@ -37,13 +75,13 @@ public static class InjectorFunctions
 
         var annotations = TemplateValues.Map(args[0])?["annotations"] as JsonObject;
         var name = TemplateValues.Text(args[1]);
-        return annotations is not null && annotations.TryGetPropertyValue(name, out var value) ? TemplateValues.Text(value) : args[2];
+        return annotations is not null && annotations.TryGetPropertyValue(name, out var value) ? TemplateValues.Text(value) : TemplateValues.Sprint(args[2]);
     }
 
     /// <summary>Adds the status port to the excluded inbound ports unless it is empty, "0" or already listed.</summary>
     internal static string ExcludeInboundPort(object? port, string excluded)
     {
-        var p = TemplateValues.Text(port).Trim();
+        var p = TemplateValues.Sprint(port).Trim();
         if (p.Length == 0 || p == "0")
         {
             return excluded;
@@ -59,16 +97,21 @@ public static class InjectorFunctions
         return string.Join(',', ports);
     }
 
-    /// <summary>The TCP container ports of the given containers, comma-joined (UDP and SCTP ports are skipped).</summary>
-    internal static string IncludeInboundPorts(object? containers)
+    /// <summary>The container ports of the given containers, comma-joined; UDP and SCTP ports are skipped (applicationPorts also skips istio-proxy).</summary>
+    internal static string IncludeInboundPorts(object? containers, bool skipProxy = false)
     {
         var ports = new List<string>();
         foreach (var container in TemplateValues.Node(containers) as JsonArray ?? [])
         {
+            if (skipProxy && container?["name"]?.ToString() == "istio-proxy")
+            {
+                continue;
+            }
+
             foreach (var port in container?["ports"] as JsonArray ?? [])
             {
-                var protocol = port?["protocol"]?.ToString() ?? "TCP";
-                if (protocol == "TCP" && port?["containerPort"] is { } cp)
+                var protocol = port?["protocol"]?.ToString() ?? "";
+                if (protocol is not ("UDP" or "SCTP") && port?["containerPort"] is { } cp)
                 {
                     ports.Add(cp.ToString());
                 }

@@ -1,15 +1,17 @@
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
+using Injector.Templating;
 
 namespace Injector.Core.Templates;
 
 /// <summary>
 /// The data every template sees, with Istio's Go field names (spec §6.2). Kubernetes objects are the pod's own JSON,
-/// which the engine reads with Go names (<c>.Spec.Containers</c> → <c>containers</c>).
+/// which the engine reads with Go names (<c>.Spec.Containers</c> → <c>containers</c>); ProxyConfig and MeshConfig are
+/// <see cref="ProtoView"/>s, which read like the generated protobuf Go structs (getters, wrappers, zero values, enums).
 /// </summary>
 internal static class TemplateData
 {
-    public static Dictionary<string, object?> Build(
+    public static TemplateDataView Build(
         JsonObject pod,
         string podNamespace,
         WorkloadIdentity workload,
@@ -29,14 +31,14 @@ internal static class TemplateData
         var (proxyImage, initImage) = ProxyImages.Resolve(settings.Values, meta["annotations"] as JsonObject, proxyConfig);
         var inboundMode = settings.Mesh["inboundTrafficPolicy"]?["mode"]?.ToString() == "LOCALHOST" ? "localhost" : "passthrough";
 
-        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        return new TemplateDataView(new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["TypeMeta"] = new Dictionary<string, object?> { ["Kind"] = workload.Kind, ["APIVersion"] = workload.ApiVersion },
             ["DeploymentMeta"] = new Dictionary<string, object?> { ["Name"] = workload.Name, ["Namespace"] = workload.Namespace },
             ["ObjectMeta"] = meta,
             ["Spec"] = spec,
-            ["ProxyConfig"] = proxyConfig,
-            ["MeshConfig"] = settings.Mesh,
+            ["ProxyConfig"] = ProtoView.ProxyConfig(proxyConfig),
+            ["MeshConfig"] = ProtoView.MeshConfig(settings.Mesh),
             ["Values"] = settings.Values,
             ["Revision"] = settings.Revision,
             ["NativeSidecars"] = nativeSidecars,
@@ -46,6 +48,26 @@ internal static class TemplateData
             ["ProxyGID"] = proxyIds.Gid,
             ["InboundTrafficPolicyMode"] = inboundMode,
             ["CompliancePolicy"] = settings.Env("COMPLIANCE_POLICY") ?? "",
-        };
+        });
+    }
+}
+
+/// <summary>
+/// Istio's SidecarTemplateData struct: its fields by Go name; any other name fails as Go does
+/// (<c>can't evaluate field X in type *inject.SidecarTemplateData</c>).
+/// </summary>
+internal sealed class TemplateDataView(IReadOnlyDictionary<string, object?> fields) : ITemplateFields
+{
+    public IReadOnlyDictionary<string, object?> Fields { get; } = fields;
+
+    public bool TryGetField(string name, out object? value)
+    {
+        if (Fields.TryGetValue(name, out value))
+        {
+            return true;
+        }
+
+        value = new TemplateFunction(_ => throw new InvalidOperationException($"can't evaluate field {name} in type *inject.SidecarTemplateData"));
+        return true;
     }
 }

@@ -11,6 +11,8 @@ internal static class TemplateValues
     {
         null => "",
         string s => s,
+        WrapperView w => Text(w.Value),
+        ProtoView p => p.ToString(),
         bool b => b ? "true" : "false",
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
         JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>() ? "true" : "false",
@@ -23,6 +25,9 @@ internal static class TemplateValues
     {
         null => null,
         JsonNode n => n.DeepClone(),
+        ProtoView p => p.Json.DeepClone(),
+        WrapperView w => w.Value.DeepClone(),
+        NilMessage => null,
         string s => JsonValue.Create(s),
         bool b => JsonValue.Create(b),
         int i => JsonValue.Create((long)i),
@@ -34,9 +39,38 @@ internal static class TemplateValues
         _ => JsonValue.Create(value.ToString()),
     };
 
+    /// <summary>Go's fmt.Sprint of one value: nil prints as &lt;nil&gt;, maps as map[k:v], views as their Go value.</summary>
+    public static string Sprint(object? value) => value switch
+    {
+        null => "<nil>",
+        string s => s,
+        bool or long or int => Text(value),
+        WrapperView w => Sprint(Scalar(w.Value)),
+        ProtoView or NilMessage => value is NilMessage ? "<nil>" : $"&{{{value}}}",
+        JsonValue v => Sprint(Scalar(v)),
+        _ => SprintTemplate.Execute(new List<object?> { value }),
+    };
+
+    /// <summary>A JSON scalar as the engine sees it: string, bool, long or double.</summary>
+    public static object? Scalar(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var l) => l,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Null => null,
+        _ => node,
+    };
+
+    private static readonly Injector.Templating.GoTemplate SprintTemplate =
+        Injector.Templating.GoTemplate.Parse("sprint", "{{ print (index . 0) }}", Injector.Templating.TemplateFunctions.Empty);
+
     public static JsonObject? Map(object? value) => value switch
     {
         JsonObject o => o,
+        ProtoView p => p.Json,
+        NilMessage => null,
         IDictionary<string, object?> or IReadOnlyDictionary<string, object?> => Node(value) as JsonObject,
         _ => null,
     };

@@ -1,0 +1,80 @@
+using Injector.Core.Config;
+using Injector.Core.Workloads;
+
+namespace Injector.Core.Tests;
+
+/// <summary>Every Istio template function of spec §6.2, with istiod's semantics, through the real pipeline.</summary>
+public sealed class TemplateFunctionTests
+{
+    private const string Annotated = """{"a": "b", "proxy.istio.io/config": "concurrency: 4\nimage: {imageType: distroless}"}""";
+
+    [Theory]
+    [InlineData("{{ formatDuration \"90s\" }} {{ formatDuration .ProxyConfig.DrainDuration }} {{ formatDuration .ProxyConfig.ParentShutdownDuration }}", "{}", "1m30s 45s 0s")]
+    [InlineData("{{ isset .ObjectMeta.Annotations \"a\" }} {{ isset .ObjectMeta.Annotations \"zz\" }}", Annotated, "true false")]
+    [InlineData("{{ excludeInboundPort 15020 \"80,8080\" }} {{ excludeInboundPort \"80\" \"80,8080\" }} {{ excludeInboundPort 0 \"1\" }}", "{}", "80,8080,15020 80,8080 1")]
+    [InlineData("{{ includeInboundPorts .Spec.Containers }}", "{}", "80,9090")]
+    [InlineData("{{ applicationPorts .Spec.Containers }}", "{}", "80,9090")]
+    [InlineData("{{ kubevirtInterfaces \"eth1,eth2\" }} {{ excludeInterfaces \"eth3\" }}", "{}", "eth1,eth2 eth3")]
+    [InlineData("{{ annotation .ObjectMeta \"a\" \"d\" }} {{ annotation .ObjectMeta \"zz\" \"d\" }} {{ annotation .ObjectMeta \"zz\" 15020 }}", Annotated, "b d 15020")]
+    [InlineData("{{ annotation .ObjectMeta \"zz\" nil }} {{ annotation .ObjectMeta \"zz\" .ProxyConfig.InterceptionMode }} {{ annotation .ObjectMeta \"zz\" true }}", "{}", "<nil> REDIRECT true")]
+    [InlineData("{{ valueOrDefault \"\" \"d\" }} {{ valueOrDefault \"x\" \"d\" }} {{ valueOrDefault false \"d\" }} {{ valueOrDefault .Values.nothing \"d\" }}", "{}", "d x false d")]
+    [InlineData("{{ toJSON .ObjectMeta.Labels }} {{ toJSON nil }} {{ toJSON \"<a>\" }} {{ toJson .ProxyConfig.Image }}", Annotated, "{\"app\":\"hello\"} {} \"\\u003ca\\u003e\" {\"imageType\":\"distroless\"}")]
+    [InlineData("{{ (fromJSON \"{\\\"a\\\":[1,2]}\").a }}", "{}", "[1 2]")]
+    [InlineData("{{ structToJSON (index (index .Spec.Containers 0).Ports 0) }} {{ structToJSON nil }}", "{}", "{\"name\":\"http\",\"containerPort\":80,\"protocol\":\"TCP\"} {}")]
+    [InlineData("{{ protoToJSON .ProxyConfig }}", "{}", "{}")]
+    [InlineData("{{ protoToJSON .ProxyConfig }}", Annotated, "{\"concurrency\":4,\"image\":{\"imageType\":\"distroless\"}}")]
+    [InlineData("{{ toYaml (dict \"b\" (list \"x\") \"a\" 1) | indent 6 }}", "{}", "a: 1\nb:\n- x")]
+    [InlineData("{{ indent 8 \"x\\ny\" }}", "{}", "x\n  y")]
+    [InlineData("{{ directory \"/etc/certs/root.pem\" }} [{{ directory \"root.pem\" }}]", "{}", "/etc/certs/ []")]
+    [InlineData("{{ contains \"b\" \"abc\" }} {{ \"abc\" | contains \"z\" }}", "{}", "true false")]
+    [InlineData("{{ toLower \"ABC\" }}", "{}", "abc")]
+    [InlineData("{{ appendMultusNetwork \"\" \"istio-cni\" }} {{ appendMultusNetwork \"istio-cni\" \"istio-cni\" }}", "{}", "default/istio-cni istio-cni")]
+    [InlineData("{{ env \"MY_ENV\" \"d\" }} {{ env \"NOT_SET\" \"d\" }}", "{}", "from-istiod d")]
+    [InlineData("{{ omit (dict \"a\" 1 \"b\" 2) \"a\" }}", "{}", "map[b:2]")]
+    [InlineData("{{ strdict \"a\" \"b\" \"c\" }}", "{}", "map[a:b c:]")]
+    [InlineData("{{ toJsonMap (strdict \"b\" \"2\") (strdict \"a\" \"1\") }}", "{}", "{\"a\":\"1\",\"b\":\"2\"}")]
+    [InlineData("{{ mergeMaps (strdict \"a\" \"1\") (strdict \"a\" \"2\" \"b\" \"3\") }}", "{}", "map[a:2 b:3]")]
+    [InlineData("{{ omitNil (dict \"a\" nil \"b\" 1) }}", "{}", "map[b:1]")]
+    [InlineData("[{{ otelResourceAttributes .MeshConfig .ObjectMeta .Spec }}]", "{}", "[]")]
+    public void Function_behaves_as_in_istiod(string expression, string annotations, string expected)
+    {
+        Assert.Equal(expected, TemplateDataProbe.Render(expression, annotations));
+    }
+
+    [Fact]
+    public void Unknown_function_denies_the_pod_with_the_template_and_line()
+    {
+        var injector = TemplateDataProbe.Injector("metadata:\n  labels:\n    x: {{ nosuch 1 }}\n");
+
+        var result = injector.Inject(new InjectionRequest(TemplateDataProbe.Pod(), "default", InjectionDoor.Webhook, []));
+
+        Assert.Contains("template: probe:3: function \"nosuch\" not defined", result.Error, StringComparison.Ordinal);
+        Assert.Contains("template: probe:3: function \"nosuch\" not defined", injector.BrokenTemplates["probe"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_function_in_a_config_file_fails_the_cli_door()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("config", "defaultTemplates: [broken]\ntemplates:\n  broken: |\n    spec:\n      x: {{ nosuch }}\n");
+        var injector = new PodInjector(SettingsLoader.Load(new ConfigSources(InjectConfigFile: config)));
+
+        var e = Assert.Throws<InjectionException>(() => KubeInject.Run("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: c\n", injector));
+
+        Assert.Contains("template: broken:2: function \"nosuch\" not defined", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class TempDir : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("injector-tf-").FullName;
+
+        public string Write(string name, string text)
+        {
+            var file = System.IO.Path.Combine(Path, name);
+            File.WriteAllText(file, text);
+            return file;
+        }
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}
