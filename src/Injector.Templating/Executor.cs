@@ -458,6 +458,12 @@ internal sealed class Executor
             }
             return Values.Normalize(value);
         }
+        // Protobuf enums are strings here; Istio's templates call their String() method (.InterceptionMode.String).
+        if (receiver is string text && name == "String" && !hasArgs)
+        {
+            return text;
+        }
+
         throw Error($"can't evaluate field {name} in type {Values.GoTypeName(receiver)}");
     }
 

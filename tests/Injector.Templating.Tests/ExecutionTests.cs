@@ -113,6 +113,12 @@ public class ExecutionTests
         Assert.Equal("template: t:1:3: executing \"t\" at <.a.b>: can't evaluate field b in type string", T.ExecError("{{ .a.b }}", T.Json("{\"a\":\"s\"}")));
     }
 
+    [Fact]
+    public void A_string_answers_String_with_itself_like_a_protobuf_enum()
+    {
+        Assert.Equal("TPROXY true", T.Render("{{ .mode.String }} {{ eq .mode.String \"TPROXY\" }}", T.Json("{\"mode\":\"TPROXY\"}")));
+    }
+
     private sealed class Pod : ITemplateFields
     {
         public bool TryGetField(string name, out object? value)

@@ -13,14 +13,6 @@ public sealed class TemplateSet
 {
     public const string TemplatesAnnotation = "inject.istio.io/templates";
 
-    /// <summary>
-    /// Istio's templates call <c>.String</c> on protobuf enums (<c>.ProxyConfig.InterceptionMode.String</c>); the views give
-    /// enums as their names already, so the call is dropped before parsing.
-    /// </summary>
-    private static readonly System.Text.RegularExpressions.Regex EnumStringCalls = new(
-        @"(\.(?:Get)?(?:InterceptionMode|ControlPlaneAuthPolicy|TracingServiceName|IngressControllerMode|AccessLogEncoding|H2UpgradePolicy|ForwardClientCertDetails|Mode))\.String\b",
-        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-
     private readonly Dictionary<string, GoTemplate> _parsed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _broken = new(StringComparer.Ordinal);
     private readonly InjectionConfig _config;
@@ -32,7 +24,7 @@ public sealed class TemplateSet
         {
             try
             {
-                _parsed[name] = GoTemplate.Parse(name, EnumStringCalls.Replace(text, "$1"), functions);
+                _parsed[name] = GoTemplate.Parse(name, text, functions);
             }
             catch (TemplateParseException e)
             {
