@@ -7,6 +7,9 @@ namespace Injector.Core.Config;
 /// <summary>
 /// Builds an <see cref="InjectorSettings"/> from the embedded defaults and the overlays of <see cref="ConfigSources"/>,
 /// in this order: config dir, injector config file, IstioOperator/values file, mesh file, then <c>--set</c>.
+/// A plain values document (config dir <c>values</c>, or a values file that is not an IstioOperator) replaces the
+/// embedded values, as istiod uses its ConfigMap's values as they are; an IstioOperator's values and every mesh
+/// document are overlays (Helm-style: maps merge, a null removes a key).
 /// Every failure is a <see cref="ConfigException"/> naming the file or path at fault.
 /// </summary>
 public static class SettingsLoader
@@ -90,12 +93,22 @@ public static class SettingsLoader
 
         if (File.Exists(Path.Combine(dir, "values")))
         {
-            JsonMerge.Into(values, ReadObject(Path.Combine(dir, "values")));
+            // A mounted ConfigMap's values are complete, as istiod reads them: they replace the embedded defaults.
+            Replace(values, ReadObject(Path.Combine(dir, "values")));
         }
 
         if (File.Exists(Path.Combine(dir, "mesh")))
         {
             JsonMerge.Into(mesh, ReadObject(Path.Combine(dir, "mesh")));
+        }
+    }
+
+    private static void Replace(JsonObject target, JsonObject source)
+    {
+        target.Clear();
+        foreach (var (key, value) in source)
+        {
+            target[key] = value?.DeepClone();
         }
     }
 
@@ -114,7 +127,8 @@ public static class SettingsLoader
         var doc = ReadObject(file);
         if (doc["kind"]?.ToString() != "IstioOperator" && doc["spec"] is null)
         {
-            JsonMerge.Into(values, doc);
+            // A plain values document (the ConfigMap's `values`) is complete; an IstioOperator is an overlay.
+            Replace(values, doc);
             return;
         }
 
