@@ -15,6 +15,11 @@ public sealed class TemplateSet
 
     private readonly Dictionary<string, GoTemplate> _parsed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _broken = new(StringComparer.Ordinal);
+
+    /// <summary>Rendered text → parsed fragment; one configuration snapshot's worth, cleared when full.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonObject> _parsedOutput = new(StringComparer.Ordinal);
+
+    private const int OutputCacheSize = 256;
     private readonly InjectionConfig _config;
 
     public TemplateSet(InjectionConfig config, TemplateFunctions functions)
@@ -82,9 +87,17 @@ public sealed class TemplateSet
             throw new InjectionException($"failed rendering template {name}: {e.Message}", e);
         }
 
+        // Pods of one workload render the same text; parsing it is the costliest step, so the parsed fragment is
+        // kept (bounded) and handed out as a copy.
+        if (_parsedOutput.TryGetValue(yaml, out var cached))
+        {
+            return (JsonObject)cached.DeepClone();
+        }
+
+        JsonObject fragment;
         try
         {
-            return GoYaml.Parse(yaml) switch
+            fragment = GoYaml.Parse(yaml) switch
             {
                 JsonObject o => o,
                 null => [],
@@ -95,5 +108,13 @@ public sealed class TemplateSet
         {
             throw new InjectionException($"template {name} rendered invalid YAML: {e.Message}", e);
         }
+
+        if (_parsedOutput.Count >= OutputCacheSize)
+        {
+            _parsedOutput.Clear();
+        }
+
+        _parsedOutput[yaml] = (JsonObject)fragment.DeepClone();
+        return fragment;
     }
 }
