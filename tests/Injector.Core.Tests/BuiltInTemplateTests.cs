@@ -43,3 +43,18 @@ public sealed class BuiltInTemplateTests
         Assert.Equal(["grpc-bootstrap-init", "istio-init", "istio-proxy"], status["initContainers"]!.AsArray().Select(n => n!.ToString()));
     }
 }
+
+public sealed class RenderCacheTests
+{
+    [Fact]
+    public void Pods_rendering_the_same_text_get_independent_copies()
+    {
+        var injector = new PodInjector(Injector.Core.Config.SettingsLoader.Load(new Injector.Core.Config.ConfigSources()));
+        var first = injector.Inject(new InjectionRequest(Pods.Hello(), "default", InjectionDoor.Webhook, [])).Pod!;
+        PodJson.Proxy(first)!["image"] = "tampered";
+
+        var second = injector.Inject(new InjectionRequest(Pods.Hello(), "default", InjectionDoor.Webhook, [])).Pod!;
+
+        Assert.Equal("registry.istio.io/testing/proxyv2:latest", PodJson.Proxy(second)!["image"]!.ToString());
+    }
+}
