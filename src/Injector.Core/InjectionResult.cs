@@ -31,12 +31,14 @@ public sealed record WorkloadIdentity(string Name, string Namespace, string Kind
 /// <param name="Patch">RFC 6902 operations that turn the submitted pod into <paramref name="Pod"/> (empty when skipped; null when denied).</param>
 /// <param name="Warnings">Soft problems for the AdmissionResponse warnings and the CLI's stderr.</param>
 /// <param name="Error">Why the pod is denied (bad annotation, bad template …); null when it is not.</param>
+/// <param name="Denial">The named reason of a denial, for logs, metrics and the CLI; null when not denied.</param>
 public sealed record InjectionResult(
     InjectionDecision Decision,
     JsonObject? Pod,
     JsonArray? Patch,
     IReadOnlyList<string> Warnings,
-    string? Error)
+    string? Error,
+    DenialReason? Denial = null)
 {
     public bool Denied => Error is not null;
 }

@@ -53,7 +53,7 @@ public sealed class PodInjector : IPodInjector
         }
         catch (InjectionException e)
         {
-            return new InjectionResult(decision, null, null, warnings, e.Message);
+            return new InjectionResult(decision, null, null, warnings, e.Message, e.Reason);
         }
     }
 
@@ -61,7 +61,7 @@ public sealed class PodInjector : IPodInjector
     {
         if (AnnotationValidation.Validate(PodJson.AnnotationsOrNull(original)) is { } invalid)
         {
-            throw new InjectionException(invalid);
+            throw new InjectionException(DenialReason.InvalidAnnotation, invalid);
         }
 
         var pod = (JsonObject)original.DeepClone();

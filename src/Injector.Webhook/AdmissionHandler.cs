@@ -134,7 +134,7 @@ public sealed class AdmissionHandler
         if (request.Object is not JsonObject pod)
         {
             var message = $"could not read the pod: request.object is {Describe(request.Object)}, want a JSON object";
-            WebhookLog.Denied(_logger, requestNamespace, requestName, message);
+            WebhookLog.Denied(_logger, requestNamespace, requestName, "bad-object", message);
             return (AdmissionResponses.Errored(uid, message), AdmissionOutcomeKind.Failed, "bad-object", requestNamespace, requestName);
         }
 
@@ -156,8 +156,9 @@ public sealed class AdmissionHandler
 
         if (result.Error is { } error)
         {
-            WebhookLog.Denied(_logger, ns, name, error);
-            return (AdmissionResponses.Denied(uid, error, result.Warnings), AdmissionOutcomeKind.Denied, result.Decision.Reason.Code, ns, name);
+            var code = result.Denial?.Code ?? "denied";
+            WebhookLog.Denied(_logger, ns, name, code, error);
+            return (AdmissionResponses.Denied(uid, error, result.Warnings), AdmissionOutcomeKind.Denied, code, ns, name);
         }
 
         if (!result.Decision.Inject)
@@ -199,6 +200,9 @@ public sealed class AdmissionHandler
             case AdmissionOutcomeKind.Skipped:
             case AdmissionOutcomeKind.Ignored:
                 _metrics.CountSkip(outcome.Code);
+                break;
+            case AdmissionOutcomeKind.Denied:
+                _metrics.CountDenial(outcome.Code);
                 break;
             default:
                 _metrics.CountFailure();

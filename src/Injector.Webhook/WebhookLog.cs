@@ -11,8 +11,8 @@ internal static partial class WebhookLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Skipped pod {Namespace}/{Name}: {Code}")]
     public static partial void Skipped(ILogger logger, string @namespace, string name, string code);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Denied pod {Namespace}/{Name}: {Message}")]
-    public static partial void Denied(ILogger logger, string @namespace, string name, string message);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Denied pod {Namespace}/{Name} ({Code}): {Message}")]
+    public static partial void Denied(ILogger logger, string @namespace, string name, string code, string message);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Rejected injection request ({StatusCode}): {Message}")]
     public static partial void Rejected(ILogger logger, int statusCode, string message);

@@ -12,6 +12,7 @@ public sealed class WebhookMetrics
 
     private readonly long[] _bucketCounts = new long[DurationBuckets.Count + 1];
     private readonly ConcurrentDictionary<string, StrongBox<long>> _skips = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _denials = new(StringComparer.Ordinal);
     private readonly Lock _durationLock = new();
     private long _requests;
     private long _successes;
@@ -32,6 +33,16 @@ public sealed class WebhookMetrics
     public void CountSuccess() => Interlocked.Increment(ref _successes);
 
     public void CountFailure() => Interlocked.Increment(ref _failures);
+
+    /// <summary>A denied pod: a failure, also counted by its <c>DenialReason</c> code.</summary>
+    public void CountDenial(string reason)
+    {
+        CountFailure();
+        var box = _denials.GetOrAdd(reason, static _ => new StrongBox<long>());
+        Interlocked.Increment(ref box.Value);
+    }
+
+    public long Denials(string reason) => _denials.TryGetValue(reason, out var box) ? Interlocked.Read(ref box.Value) : 0;
 
     public void CountSkip(string reason)
     {
@@ -63,6 +74,13 @@ public sealed class WebhookMetrics
         Counter(text, "injector_requests_total", "Total webhook injection requests.", Requests);
         Counter(text, "injector_success_total", "Total successful injections.", Successes);
         Counter(text, "injector_failure_total", "Total failed or denied injection requests.", Failures);
+
+        text.Append("# HELP injector_denied_total Total pods denied, by reason.\n");
+        text.Append("# TYPE injector_denied_total counter\n");
+        foreach (var (reason, box) in _denials.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"injector_denied_total{{reason=\"{EscapeLabel(reason)}\"}} {Interlocked.Read(ref box.Value)}\n");
+        }
 
         text.Append("# HELP injector_skip_total Total pods not injected, by reason.\n");
         text.Append("# TYPE injector_skip_total counter\n");

@@ -77,7 +77,8 @@ internal static class InjectCommand
         }
         catch (InjectionException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            // The named reason first, as the webhook's logs and metrics label it, then the exact problem.
+            Console.Error.WriteLine($"error: {e.Reason.Code}: {e.Message}");
             return ExitCodes.Denied;
         }
 

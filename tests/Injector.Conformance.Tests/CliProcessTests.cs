@@ -62,7 +62,7 @@ public sealed class CliProcessTests
 
         Assert.Equal(1, code);
         Assert.Equal("", stdout);
-        Assert.Contains("invalid value 'bad' for annotation 'traffic.sidecar.istio.io/includeOutboundIPRanges'", stderr, StringComparison.Ordinal);
+        Assert.Contains("error: invalid-annotation: invalid value 'bad' for annotation 'traffic.sidecar.istio.io/includeOutboundIPRanges'", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,6 +62,10 @@ public sealed class WebhookWithCoreTests(WebhookServerFixture server) : IClassFi
         Assert.False(response["allowed"]!.GetValue<bool>());
         Assert.Null(response["patch"]);
         Assert.Contains("invalid value '*' for annotation 'traffic.sidecar.istio.io/excludeInboundPorts'", response["status"]!["message"]!.ToString(), StringComparison.Ordinal);
+
+        // The denial's named reason labels the metric.
+        var metrics = await server.Client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        Assert.Contains("injector_denied_total{reason=\"invalid-annotation\"} ", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

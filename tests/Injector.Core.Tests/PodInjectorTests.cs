@@ -114,6 +114,7 @@ public sealed class PodInjectorTests
 
         Assert.True(result.Denied);
         Assert.Null(result.Patch);
+        Assert.Equal("invalid-annotation", result.Denial?.Code);
         Assert.Contains("invalid value 'bad' for annotation 'traffic.sidecar.istio.io/includeOutboundIPRanges'", result.Error, StringComparison.Ordinal);
         Assert.Contains("invalid value '*' for annotation 'traffic.sidecar.istio.io/excludeInboundPorts'", result.Error, StringComparison.Ordinal);
         Assert.Contains("invalid value 'MAGIC' for annotation 'sidecar.istio.io/interceptionMode'", result.Error, StringComparison.Ordinal);
@@ -125,6 +126,7 @@ public sealed class PodInjectorTests
         var result = Pods.Inject(Pods.Hello(annotations: """{"inject.istio.io/templates": "nope"}"""));
 
         Assert.Equal("requested template \"nope\" not found; have gateway, grpc-agent, grpc-simple, sidecar", result.Error);
+        Assert.Equal("unknown-template", result.Denial?.Code);
     }
 
     [Fact]

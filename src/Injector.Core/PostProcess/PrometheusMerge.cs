@@ -107,12 +107,12 @@ public static class PrometheusMerge
     {
         if (!int.TryParse(port, out var p) || p is < 1 or > 65535)
         {
-            throw new InjectionException($"invalid prometheus scrape configuration: port '{port}' is not between 1 and 65535");
+            throw new InjectionException(DenialReason.InvalidPrometheus, $"invalid prometheus scrape configuration: port '{port}' is not between 1 and 65535");
         }
 
         if (ReservedPorts.Contains(p))
         {
-            throw new InjectionException($"invalid prometheus scrape configuration: port {p} is reserved by the proxy");
+            throw new InjectionException(DenialReason.InvalidPrometheus, $"invalid prometheus scrape configuration: port {p} is reserved by the proxy");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
 using Injector.Core.Kube;
+using Injector.Core.Policy;
 using Injector.Documents;
 
 namespace Injector.Core.PostProcess;
@@ -196,7 +197,7 @@ public static class UserOverrides
         }
         catch (JsonException e)
         {
-            throw new InjectionException($"invalid value '{text}' for annotation '{Annotation}': {e.Message}", e);
+            throw new InjectionException(DenialReason.InvalidAnnotation, $"invalid value '{text}' for annotation '{Annotation}': {e.Message}", e);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
+using Injector.Core.Policy;
 using Injector.Documents;
 using Injector.Templating;
 
@@ -68,13 +69,13 @@ public sealed class TemplateSet
     {
         if (_broken.TryGetValue(name, out var parseError))
         {
-            throw new InjectionException($"template {name} failed to parse: {parseError}");
+            throw new InjectionException(DenialReason.TemplateFailed, $"template {name} failed to parse: {parseError}");
         }
 
         if (!_parsed.TryGetValue(name, out var template))
         {
             var have = string.Join(", ", _parsed.Keys.Order(StringComparer.Ordinal));
-            throw new InjectionException($"requested template \"{name}\" not found; have {have}");
+            throw new InjectionException(DenialReason.UnknownTemplate, $"requested template \"{name}\" not found; have {have}");
         }
 
         string yaml;
@@ -84,7 +85,7 @@ public sealed class TemplateSet
         }
         catch (TemplateExecutionException e)
         {
-            throw new InjectionException($"failed rendering template {name}: {e.Message}", e);
+            throw new InjectionException(DenialReason.TemplateFailed, $"failed rendering template {name}: {e.Message}", e);
         }
 
         // Pods of one workload render the same text; parsing it is the costliest step, so the parsed fragment is
@@ -101,12 +102,12 @@ public sealed class TemplateSet
             {
                 JsonObject o => o,
                 null => [],
-                _ => throw new InjectionException($"template {name} did not render a map"),
+                _ => throw new InjectionException(DenialReason.TemplateFailed, $"template {name} did not render a map"),
             };
         }
         catch (YamlFormatException e)
         {
-            throw new InjectionException($"template {name} rendered invalid YAML: {e.Message}", e);
+            throw new InjectionException(DenialReason.TemplateFailed, $"template {name} rendered invalid YAML: {e.Message}", e);
         }
 
         if (_parsedOutput.Count >= OutputCacheSize)

@@ -26,7 +26,7 @@ public static partial class KubeInject
             }
             catch (YamlFormatException e)
             {
-                throw new InjectionException($"invalid YAML document: {e.Message}", e);
+                throw new InjectionException(DenialReason.InvalidDocument, $"invalid YAML document: {e.Message}", e);
             }
 
             if (document is null)
@@ -85,7 +85,7 @@ public static partial class KubeInject
         warnings.AddRange(result.Warnings);
         if (result.Error is { } error)
         {
-            throw new InjectionException(error);
+            throw new InjectionException(result.Denial ?? DenialReason.InvalidAnnotation, error);
         }
 
         if (!result.Decision.Inject)
