@@ -66,6 +66,25 @@ public sealed class CliProcessTests
     }
 
     [Fact]
+    public void On_openshift_the_proxy_runs_as_the_top_of_the_namespace_range()
+    {
+        if (Corpus.Directory is null)
+        {
+            Assert.Skip(Corpus.SkipReason);
+        }
+
+        var (code, stdout, stderr) = Run(
+            "inject", "-f", Corpus.PathOf("testdata/inject/hello.yaml"), "--platform", "openshift",
+            "--namespace-annotation", "openshift.io/sa.scc.uid-range=1000620000/10000",
+            "--namespace-annotation", "openshift.io/sa.scc.supplemental-groups=1000620000/10000");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("runAsUser: 1000629999", stdout, StringComparison.Ordinal);
+        Assert.Contains("runAsGroup: 1000629999", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("runAsUser: 1337", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_set_flag_exits_2_naming_the_path()
     {
         var input = Path.Combine(Path.GetTempPath(), $"pod-{Guid.NewGuid():N}.yaml");
