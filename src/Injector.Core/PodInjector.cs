@@ -65,10 +65,24 @@ public sealed class PodInjector : IPodInjector
         }
 
         var pod = (JsonObject)original.DeepClone();
-        var meshStatusPort = Settings.Mesh["defaultConfig"]?["statusPort"]?.ToString() ?? "15020";
+        var earlier = UndoEarlierInjection(pod);
+        var annotations = PodJson.AnnotationsOrNull(pod);
+        var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
 
-        // Re-injection: undo the earlier injection first, keeping the app probers it recorded.
-        string? previousProbers = null;
+        var (injected, templatePod) = MergeTemplates(pod, podNamespace, request, proxyConfig);
+        PostProcess(injected, templatePod, earlier, proxyConfig, annotations, request);
+        return injected;
+    }
+
+    /// <summary>What an earlier injection left: its record, the pod as the user wrote it, and the app probers it moved.</summary>
+    private sealed record Earlier(ReinjectionStrip.Status? Status, JsonObject UserPod, string? Probers);
+
+    /// <summary>
+    /// Re-injection (spec §2.4): the containers, volumes and annotations an earlier injection recorded are removed and
+    /// the recorded user overrides put back, so rendering again gives the same pod.
+    /// </summary>
+    private Earlier UndoEarlierInjection(JsonObject pod)
+    {
         if (Settings.IsOpenShift)
         {
             OpenShiftUser.ClearSharedProxyUser(pod);
@@ -76,16 +90,21 @@ public sealed class PodInjector : IPodInjector
 
         var status = ReinjectionStrip.Read(pod);
         var userPod = (JsonObject)pod.DeepClone();
+        string? probers = null;
         if (status is not null)
         {
-            previousProbers = PodJson.Proxy(pod) is { } oldProxy ? Env.Value(oldProxy, ProbeRewrite.EnvName) : null;
-            ReinjectionStrip.Apply(pod, status, meshStatusPort);
+            probers = PodJson.Proxy(pod) is { } oldProxy ? Env.Value(oldProxy, ProbeRewrite.EnvName) : null;
+            ReinjectionStrip.Apply(pod, status, MeshStatusPort);
         }
 
         UserOverrides.Restore(pod);
+        return new Earlier(status, userPod, probers);
+    }
 
+    /// <summary>Renders each selected template and strategic-merges it into the pod and into the template-only pod.</summary>
+    private (JsonObject Pod, JsonObject TemplatePod) MergeTemplates(JsonObject pod, string podNamespace, InjectionRequest request, JsonObject proxyConfig)
+    {
         var annotations = PodJson.AnnotationsOrNull(pod);
-        var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
         var native = annotations?["sidecar.istio.io/nativeSidecar"]?.ToString() switch
         {
             "true" => true,
@@ -107,37 +126,47 @@ public sealed class PodInjector : IPodInjector
             pod = StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
         }
 
-        var overrides = UserOverrides.Collect(userPod, templatePod, status);
-        UserOverrides.Apply(pod, overrides, firstInjection: status is null);
+        return (pod, templatePod);
+    }
+
+    /// <summary>Post-processing in Istio's order (spec §6.4): overrides, env order, Prometheus, probes, metadata, container order.</summary>
+    /// <param name="pod">The merged pod, changed in place.</param>
+    /// <param name="templatePod">What the templates alone produced.</param>
+    /// <param name="earlier">What an earlier injection left.</param>
+    /// <param name="proxyConfig">The effective ProxyConfig.</param>
+    /// <param name="annotations">The pod's own annotations, as they were before the templates were merged.</param>
+    /// <param name="request">The request (path env).</param>
+    private void PostProcess(JsonObject pod, JsonObject templatePod, Earlier earlier, JsonObject proxyConfig, JsonObject? annotations, InjectionRequest request)
+    {
+        var overrides = UserOverrides.Collect(earlier.UserPod, templatePod, earlier.Status);
+        UserOverrides.Apply(pod, overrides, firstInjection: earlier.Status is null);
         var interceptionMode = annotations?["sidecar.istio.io/interceptionMode"]?.ToString() ?? proxyConfig["interceptionMode"]?.ToString();
         UserOverrides.AdjustRunAs(pod, overrides, tproxy: interceptionMode == "TPROXY");
-        var injectedNames = PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers"))
-            .Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        foreach (var container in PodJson.Items(pod, "containers").Concat(PodJson.Items(pod, "initContainers")))
-        {
-            if (PodJson.Name(container) is { } name && injectedNames.Contains(name))
-            {
-                ResourceQuantities.Canonicalize(container);
-            }
-        }
+        ResourceQuantities.CanonicalizeInjected(pod, templatePod);
 
         var network = Settings.Values["global"]?["network"]?.ToString();
         var clusterName = Settings.Values["global"]?["multiCluster"]?["clusterName"]?.ToString();
         ClusterEnv.Apply(pod, request.PathEnv, clusterName, network);
 
-        var statusPort = annotations?["status.sidecar.istio.io/port"]?.ToString() is { Length: > 0 } sp ? sp : meshStatusPort;
-        PrometheusMerge.Apply(pod, Settings.Mesh, meshStatusPort);
+        PrometheusMerge.Apply(pod, Settings.Mesh, MeshStatusPort);
         if (ProbeRewrite.Enabled(pod, Settings.Values))
         {
-            ProbeRewrite.Apply(pod, int.TryParse(statusPort, out var port) ? port : 15020, previousProbers);
+            var statusPort = annotations?["status.sidecar.istio.io/port"]?.ToString() is { Length: > 0 } sp ? sp : MeshStatusPort;
+            ProbeRewrite.Apply(pod, int.TryParse(statusPort, out var port) ? port : 15020, earlier.Probers);
         }
 
         PodMetadata.Apply(pod, templatePod, network, Settings.Revision, Settings.Config.InjectedAnnotations);
-        var hold = proxyConfig["holdApplicationUntilProxyStarts"] is JsonValue h && h.TryGetValue<bool>(out var holdPc) && holdPc
-            || Settings.Values["global"]?["proxy"]?["holdApplicationUntilProxyStarts"] is JsonValue hv && hv.TryGetValue<bool>(out var holdValues) && holdValues;
-        ContainerOrder.Apply(pod, hold);
-        return pod;
+        ContainerOrder.Apply(pod, HoldApplication(proxyConfig));
     }
+
+    /// <summary>The agent's status port from the mesh config; Prometheus and re-injection compare against it.</summary>
+    private string MeshStatusPort => Settings.Mesh["defaultConfig"]?["statusPort"]?.ToString() ?? "15020";
+
+    /// <summary>The app waits for the proxy when the effective ProxyConfig or the values say so (spec §3.5).</summary>
+    private bool HoldApplication(JsonObject proxyConfig) =>
+        IsTrue(proxyConfig["holdApplicationUntilProxyStarts"]) || IsTrue(Settings.Values["global"]?["proxy"]?["holdApplicationUntilProxyStarts"]);
+
+    private static bool IsTrue(JsonNode? node) => node is JsonValue v && v.TryGetValue<bool>(out var b) && b;
 
     /// <summary>In native mode a user's own istio-proxy in containers follows the template into initContainers (spec §6.2).</summary>
     private static void MoveUserProxyToInit(JsonObject pod, JsonObject fragment)
