@@ -145,7 +145,9 @@ patches:
   - path: values.yaml
 KUSTOMIZATION
 # No istiod here: point the sidecar images at a small image that exists; the pods are checked by spec, not readiness.
-cat >"$work/overlay/values.yaml" <<'VALUES'
+# A ConfigMap's values are complete (they replace the embedded defaults), so start from the defaults and edit.
+{
+  cat <<'HEADER'
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -153,14 +155,13 @@ metadata:
   namespace: injector-system
 data:
   values: |
-    global:
-      hub: registry.k8s.io
-      tag: "3.10"
-      proxy:
-        image: pause
-      proxy_init:
-        image: pause
-VALUES
+HEADER
+  sed -e 's|^  hub: .*|  hub: registry.k8s.io|' \
+      -e 's|^  tag: .*|  tag: "3.10"|' \
+      -e 's|^    image: proxyv2$|    image: pause|' \
+      -e 's|^|    |' \
+      "$root/src/Injector.Core/Defaults/values.yaml"
+} >"$work/overlay/values.yaml"
 # cert-manager's own webhook may need a few seconds after rollout before it admits Certificates.
 retry 12 5 "${k[@]}" apply -k "$work/overlay" >/dev/null
 "${k[@]}" -n injector-system rollout status deploy/injector --timeout=180s
