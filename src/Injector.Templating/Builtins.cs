@@ -27,7 +27,7 @@ internal static class Builtins
             {
                 throw new InvalidOperationException(a.Count == 0 ? "wrong number of args for printf: want at least 1 got 0" : "invalid value; expected string");
             }
-            return GoFormat.Sprintf(format, Nils(a.Skip(1).ToList()));
+            return GoFormat.Sprintf(format, Nils(a, 1));
         });
         Add("html", static a => HtmlEscape(EvalArgs(a)));
         Add("js", static a => JsEscape(EvalArgs(a)));
@@ -59,12 +59,17 @@ internal static class Builtins
     private static IReadOnlyList<object?> Arg(IReadOnlyList<object?> a, int n, string name) =>
         a.Count == n ? a : throw new InvalidOperationException($"wrong number of args for {name}: want {n} got {a.Count}");
 
-    private static List<object?> Nils(IReadOnlyList<object?> a)
+    /// <summary>The arguments from <paramref name="start"/> on, with Go's missing value as nil.</summary>
+    private static object?[] Nils(IReadOnlyList<object?> a, int start = 0)
     {
-        var list = new List<object?>(a.Count);
-        foreach (var v in a)
+        if (a.Count <= start)
         {
-            list.Add(Values.ForFunction(v));
+            return [];
+        }
+        var list = new object?[a.Count - start];
+        for (var i = start; i < a.Count; i++)
+        {
+            list[i - start] = Values.ForFunction(a[i]);
         }
         return list;
     }
@@ -217,7 +222,7 @@ internal static class Builtins
         }
         return a[0] switch
         {
-            TemplateFunction fn => fn(Nils(a.Skip(1).ToList())),
+            TemplateFunction fn => fn(Nils(a, 1)),
             null or Missing => throw new InvalidOperationException("call of nil"),
             var other => throw new InvalidOperationException($"non-function of type {Values.GoTypeName(other)}"),
         };

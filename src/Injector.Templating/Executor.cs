@@ -17,22 +17,31 @@ internal sealed class Executor
 {
     private const int MaxDepth = 10000;
 
-    private readonly GoTemplate _template;
     private readonly TextWriter _out;
-    private readonly List<KeyValuePair<string, object?>> _vars = new(16);
-    private string _execName;
+    private readonly List<KeyValuePair<string, object?>> _vars;
+    private GoTemplate _template = null!;
+    private string _execName = "";
     private Node? _at;
     private int _depth;
 
-    public Executor(GoTemplate template, TextWriter output, string execName)
+    /// <summary>Index in <see cref="_vars"/> of the current template's "$": a template call sees only its own variables.</summary>
+    private int _varBase;
+
+    /// <summary>An executor writing to <paramref name="output"/>; <see cref="Run"/> may be called again once a run is over.</summary>
+    public Executor(TextWriter output, List<KeyValuePair<string, object?>> vars)
     {
-        _template = template;
         _out = output;
-        _execName = execName;
+        _vars = vars;
     }
 
-    public void Run(ListNode root, object? data)
+    public void Run(GoTemplate template, string execName, ListNode root, object? data)
     {
+        _template = template;
+        _execName = execName;
+        _at = null;
+        _depth = 0;
+        _varBase = 0;
+        _vars.Clear();
         var dot = data is null ? Missing.Value : Values.Normalize(data);
         _vars.Add(new("$", dot));
         Walk(dot, root);
@@ -115,6 +124,14 @@ internal sealed class Executor
         {
             case string s:
                 _out.Write(s);
+                break;
+            case bool b:
+                _out.Write(b ? "true" : "false");
+                break;
+            case long l:
+                Span<char> digits = stackalloc char[20];
+                l.TryFormat(digits, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+                _out.Write(digits[..written]);
                 break;
             case TemplateFunction:
                 throw Error("can't print " + node + " of type func");
@@ -246,18 +263,19 @@ internal sealed class Executor
             throw Error($"exceeded maximum template depth ({MaxDepth})");
         }
         var newDot = t.Pipe is null ? Missing.Value : EvalPipeline(dot, t.Pipe);
-        // A template call gets a fresh variable scope holding only "$".
-        var savedVars = _vars.ToArray();
+        // A template call gets a fresh variable scope holding only "$": variables below the new base are invisible.
+        var savedBase = _varBase;
         var savedName = _execName;
-        _vars.Clear();
+        var mark = _vars.Count;
+        _varBase = mark;
         _vars.Add(new("$", newDot));
         _execName = t.Name;
         _depth++;
         Walk(newDot, tree);
         _depth--;
         _execName = savedName;
-        _vars.Clear();
-        _vars.AddRange(savedVars);
+        Pop(mark);
+        _varBase = savedBase;
     }
 
     private void Pop(int mark)
@@ -272,7 +290,7 @@ internal sealed class Executor
 
     private void SetVar(string name, object? value)
     {
-        for (var i = _vars.Count - 1; i >= 0; i--)
+        for (var i = _vars.Count - 1; i >= _varBase; i--)
         {
             if (_vars[i].Key == name)
             {
@@ -285,7 +303,7 @@ internal sealed class Executor
 
     private object? VarValue(string name)
     {
-        for (var i = _vars.Count - 1; i >= 0; i--)
+        for (var i = _vars.Count - 1; i >= _varBase; i--)
         {
             if (_vars[i].Key == name)
             {
@@ -421,7 +439,7 @@ internal sealed class Executor
             // Go struct field names over Kubernetes JSON: .Spec.Containers reads "containers".
             if (name.Length > 0 && char.IsUpper(name[0]))
             {
-                var camel = string.Concat(char.ToLowerInvariant(name[0]).ToString(), name.AsSpan(1));
+                var camel = CamelCase(name);
                 if (Values.TryLookup(receiver, camel, out value))
                 {
                     return value;
@@ -437,17 +455,15 @@ internal sealed class Executor
             }
             if (value is TemplateFunction method)
             {
-                var argv = new List<object?>();
-                if (args is not null)
+                var given = args is null ? 0 : args.Count - 1;
+                var argv = given + (hasFinal ? 1 : 0) == 0 ? [] : new object?[given + (hasFinal ? 1 : 0)];
+                for (var i = 0; i < given; i++)
                 {
-                    for (var i = 1; i < args.Count; i++)
-                    {
-                        argv.Add(Values.ForFunction(EvalArg(dot, args[i])));
-                    }
+                    argv[i] = Values.ForFunction(EvalArg(dot, args![i + 1]));
                 }
                 if (hasFinal)
                 {
-                    argv.Add(Values.ForFunction(final));
+                    argv[^1] = Values.ForFunction(final);
                 }
                 _at = node;
                 return Call(name, method, argv);
@@ -467,7 +483,16 @@ internal sealed class Executor
         throw Error($"can't evaluate field {name} in type {Values.GoTypeName(receiver)}");
     }
 
-    private object? EvalFunction(object? dot, IdentifierNode id, Node cmd, List<Node> args, object? final, bool hasFinal)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> CamelNames = new(StringComparer.Ordinal);
+
+    /// <summary>"Spec" → "spec", remembered: field names come from parsed templates, so the set is small and fixed.</summary>
+    private static string CamelCase(string name) =>
+        CamelNames.TryGetValue(name, out var camel)
+            ? camel
+            : CamelNames.GetOrAdd(name, static n => string.Concat(char.ToLowerInvariant(n[0]).ToString(), n.AsSpan(1)));
+
+    /// <summary>Calls a function; <paramref name="args"/> is the command (the function's name first), null for a bare identifier.</summary>
+    private object? EvalFunction(object? dot, IdentifierNode id, Node cmd, List<Node>? args, object? final, bool hasFinal)
     {
         _at = id;
         var entry = id.Function;
@@ -475,11 +500,13 @@ internal sealed class Executor
         {
             return EvalAndOr(dot, entry.Name == "or", cmd, args, final, hasFinal);
         }
-        var argv = new object?[args.Count - 1 + (hasFinal ? 1 : 0)];
-        for (var i = 1; i < args.Count; i++)
+        var given = args is null ? 0 : args.Count - 1;
+        var count = given + (hasFinal ? 1 : 0);
+        var argv = count == 0 ? [] : new object?[count];
+        for (var i = 0; i < given; i++)
         {
-            var v = EvalArg(dot, args[i]);
-            argv[i - 1] = entry.IsBuiltin ? v : Values.ForFunction(v);
+            var v = EvalArg(dot, args![i + 1]);
+            argv[i] = entry.IsBuiltin ? v : Values.ForFunction(v);
         }
         if (hasFinal)
         {
@@ -503,17 +530,18 @@ internal sealed class Executor
         return Values.Normalize(result);
     }
 
-    private object? EvalAndOr(object? dot, bool isOr, Node cmd, List<Node> args, object? final, bool hasFinal)
+    private object? EvalAndOr(object? dot, bool isOr, Node cmd, List<Node>? args, object? final, bool hasFinal)
     {
-        if (args.Count < 2 && !hasFinal)
+        var count = args?.Count ?? 1;
+        if (count < 2 && !hasFinal)
         {
             _at = cmd;
             throw Error($"wrong number of args for {(isOr ? "or" : "and")}: want at least 1 got 0");
         }
         object? v = null;
-        for (var i = 1; i < args.Count; i++)
+        for (var i = 1; i < count; i++)
         {
-            v = EvalArg(dot, args[i]);
+            v = EvalArg(dot, args![i]);
             if (Truth.IsTrue(v) == isOr)
             {
                 return v;
@@ -538,7 +566,7 @@ internal sealed class Executor
             case PipeNode p:
                 return EvalPipeline(dot, p);
             case IdentifierNode id:
-                return EvalFunction(dot, id, id, [id], null, false);
+                return EvalFunction(dot, id, id, null, null, false);
             case ChainNode c:
                 return EvalChainNode(dot, c, null, null, false);
             case BoolNode b:

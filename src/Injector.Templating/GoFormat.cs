@@ -25,9 +25,9 @@ internal static class GoFormat
             case double d:
                 return FormatFloat(d, 'g', -1);
         }
-        var sb = new StringBuilder();
+        var sb = BuilderCache.Acquire();
         AppendValue(sb, v, 'v');
-        return sb.ToString();
+        return BuilderCache.ToStringAndReturn(sb);
     }
 
     public static void AppendValue(StringBuilder sb, object? v, char verb)
@@ -91,7 +91,7 @@ internal static class GoFormat
     /// <summary>fmt.Sprint: spaces between operands when neither side is a string.</summary>
     public static string Sprint(IReadOnlyList<object?> args)
     {
-        var sb = new StringBuilder();
+        var sb = BuilderCache.Acquire();
         for (var i = 0; i < args.Count; i++)
         {
             if (i > 0 && args[i] is not string && args[i - 1] is not string)
@@ -100,7 +100,7 @@ internal static class GoFormat
             }
             AppendValue(sb, args[i], 'v');
         }
-        return sb.ToString();
+        return BuilderCache.ToStringAndReturn(sb);
     }
 
     /// <summary>fmt.Sprintln: always spaces, trailing newline.</summary>
@@ -135,7 +135,7 @@ internal static class GoFormat
     /// <summary>fmt.Sprintf with Go's error notation for bad verbs, missing and extra arguments.</summary>
     public static string Sprintf(string format, IReadOnlyList<object?> args)
     {
-        var sb = new StringBuilder(format.Length + 16);
+        var sb = BuilderCache.Acquire();
         var argIndex = 0;
         var i = 0;
         while (i < format.Length)
@@ -230,7 +230,7 @@ internal static class GoFormat
             }
             sb.Append(')');
         }
-        return sb.ToString();
+        return BuilderCache.ToStringAndReturn(sb);
     }
 
     private static int ParseNum(string s, ref int i)

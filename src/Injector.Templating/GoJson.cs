@@ -8,11 +8,27 @@ namespace Injector.Templating;
 /// </summary>
 internal static class GoJson
 {
+    /// <summary>Characters <see cref="WriteString"/> escapes: quote, backslash, HTML-sensitive, line separators and controls.</summary>
+    private static readonly System.Buffers.SearchValues<char> NeedsEscape = System.Buffers.SearchValues.Create(
+        "\"\\<>&\u2028\u2029\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
+
     public static string Serialize(object? v, bool indent = false)
     {
-        var sb = new StringBuilder();
+        if (v is string plain && plain.AsSpan().IndexOfAny(NeedsEscape) < 0)
+        {
+            // The common case (toJSON of an annotation, image or port): a quoted copy, built in place.
+            return string.Create(plain.Length + 2, plain, static (span, s) =>
+            {
+                span[0] = '"';
+                s.AsSpan().CopyTo(span[1..]);
+                span[^1] = '"';
+            });
+        }
+        // On an error the builder is simply not given back; the next call makes a new one.
+        var sb = BuilderCache.Acquire();
         Write(sb, Values.ForFunction(v), indent, 0);
-        return sb.ToString();
+        return BuilderCache.ToStringAndReturn(sb);
     }
 
     private static void NewLine(StringBuilder sb, int depth)

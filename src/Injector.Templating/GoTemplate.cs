@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Injector.Templating;
 
 /// <summary>
@@ -42,13 +40,7 @@ public sealed class GoTemplate
     }
 
     /// <summary>Renders the main template to a string.</summary>
-    public string Execute(object? data)
-    {
-        var sb = new StringBuilder(Text.Length + (Text.Length / 2));
-        using var writer = new StringWriter(sb, System.Globalization.CultureInfo.InvariantCulture);
-        Execute(writer, data);
-        return sb.ToString();
-    }
+    public string Execute(object? data) => ExecuteTemplate(Name, data);
 
     /// <summary>Renders the main template; on error, output written so far stays in <paramref name="output"/> (as in Go).</summary>
     public void Execute(TextWriter output, object? data) => ExecuteTemplate(output, Name, data);
@@ -57,19 +49,28 @@ public sealed class GoTemplate
     public void ExecuteTemplate(TextWriter output, string templateName, object? data)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (!Trees.TryGetValue(templateName, out var root))
-        {
-            throw new TemplateExecutionException($"template: no template {GoFormat.Quote(templateName)} associated with template {GoFormat.Quote(Name)}");
-        }
-        new Executor(this, output, templateName).Run(root, data);
+        new Executor(output, new List<KeyValuePair<string, object?>>(16)).Run(this, templateName, Root(templateName), data);
     }
 
     /// <summary>Renders the named template of this set to a string.</summary>
     public string ExecuteTemplate(string templateName, object? data)
     {
-        var sb = new StringBuilder();
-        using var writer = new StringWriter(sb, System.Globalization.CultureInfo.InvariantCulture);
-        ExecuteTemplate(writer, templateName, data);
-        return sb.ToString();
+        ArgumentNullException.ThrowIfNull(templateName);
+        var root = Root(templateName);
+        // A per-thread writer: no builder or writer is allocated per render, only the resulting string.
+        var writer = RenderWriter.Rent();
+        try
+        {
+            writer.Executor.Run(this, templateName, root, data);
+            return writer.Text();
+        }
+        finally
+        {
+            RenderWriter.Return(writer);
+        }
     }
+
+    private ListNode Root(string templateName) => Trees.TryGetValue(templateName, out var root)
+        ? root
+        : throw new TemplateExecutionException($"template: no template {GoFormat.Quote(templateName)} associated with template {GoFormat.Quote(Name)}");
 }

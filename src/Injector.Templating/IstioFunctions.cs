@@ -25,10 +25,15 @@ internal static class IstioFunctions
         yield return F("omitNil", static a =>
         {
             Conv.Count(a, 1);
-            var d = Conv.CopyMap(Conv.MapArg(a, 0));
-            foreach (var k in d.Where(static kv => kv.Value is null).Select(static kv => kv.Key).ToList())
+            // The copy in key order, without the nil entries.
+            var entries = Values.SortedEntries(Conv.MapArg(a, 0));
+            var d = new Dictionary<string, object?>(entries.Count, StringComparer.Ordinal);
+            foreach (var kv in entries)
             {
-                d.Remove(k);
+                if (kv.Value is not null)
+                {
+                    d[kv.Key] = kv.Value;
+                }
             }
             return d;
         });

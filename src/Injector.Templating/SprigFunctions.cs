@@ -111,7 +111,7 @@ internal static class SprigFunctions
         // Dictionaries.
         yield return F("dict", static a =>
         {
-            var d = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var d = new Dictionary<string, object?>((a.Count + 1) / 2, StringComparer.Ordinal);
             for (var i = 0; i < a.Count; i += 2)
             {
                 d[Conv.StrVal(a[i])] = i + 1 < a.Count ? a[i + 1] : "";

@@ -35,7 +35,7 @@ internal static class Values
     public static object? Normalize(object? v) => v switch
     {
         null => null,
-        string or bool or long or double or JsonObject or JsonArray => v,
+        string or bool or long or double or JsonObject or JsonArray or List<object?> or Dictionary<string, object?> or Missing => v,
         int i => (long)i,
         JsonValue jv => UnwrapJsonValue(jv),
         short s => (long)s,
@@ -94,9 +94,20 @@ internal static class Values
     /// <summary>Missing becomes nil when handed to a function (Go's validateType for interface{} parameters).</summary>
     public static object? ForFunction(object? v) => v is Missing ? null : v;
 
-    public static bool IsMap(object? v) => v is JsonObject or IDictionary<string, object?> or IReadOnlyDictionary<string, object?> or IDictionary;
+    // The concrete types the engine meets most are tested first: interface checks are comparatively slow.
+    public static bool IsMap(object? v) => v switch
+    {
+        JsonObject or Dictionary<string, object?> => true,
+        null or string or bool or long or double or Missing or JsonArray or List<object?> or object?[] => false,
+        _ => v is IDictionary<string, object?> or IReadOnlyDictionary<string, object?> or IDictionary,
+    };
 
-    public static bool IsList(object? v) => v is not (null or string or Missing) && !IsMap(v) && v is IEnumerable && v is not ITemplateFields;
+    public static bool IsList(object? v) => v switch
+    {
+        JsonArray or List<object?> or object?[] => true,
+        null or string or bool or long or double or Missing or JsonObject or Dictionary<string, object?> => false,
+        _ => !IsMap(v) && v is IEnumerable && v is not ITemplateFields,
+    };
 
     /// <summary>Exact key lookup in any supported map type.</summary>
     public static bool TryLookup(object map, string key, out object? value)
@@ -107,6 +118,13 @@ internal static class Values
                 if (jo.TryGetPropertyValue(key, out var node))
                 {
                     value = UnwrapJsonNode(node);
+                    return true;
+                }
+                break;
+            case Dictionary<string, object?> cd when cd.GetType() == typeof(Dictionary<string, object?>):
+                if (cd.TryGetValue(key, out var cv))
+                {
+                    value = Normalize(cv);
                     return true;
                 }
                 break;
@@ -139,7 +157,7 @@ internal static class Values
     /// <summary>Entries of a map in Go's printing/ranging order: keys sorted bytewise (ordinal).</summary>
     public static List<KeyValuePair<string, object?>> SortedEntries(object map)
     {
-        var list = new List<KeyValuePair<string, object?>>();
+        var list = new List<KeyValuePair<string, object?>>(MapCount(map));
         switch (map)
         {
             case JsonObject jo:
