@@ -64,6 +64,13 @@ public sealed class TemplateFunctions
 
     public bool Contains(string name) => _functions.ContainsKey(name);
 
+    /// <summary>
+    /// The function registered under <paramref name="name"/>, for callers that wrap it (a registry built with
+    /// <see cref="With(string, TemplateFunction)"/> may extend a default function instead of rendering a template to reach it).
+    /// </summary>
+    public TemplateFunction Get(string name) =>
+        _functions.TryGetValue(name, out var entry) ? entry.Fn : throw new KeyNotFoundException($"function \"{name}\" not defined");
+
     /// <summary>Names of all registered functions, sorted.</summary>
     public IReadOnlyList<string> Names => [.. _functions.Keys.Order(StringComparer.Ordinal)];
 

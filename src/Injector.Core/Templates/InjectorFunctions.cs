@@ -30,7 +30,7 @@ public static class InjectorFunctions
         .With("env", args => env(TemplateValues.Text(Arg(args, 0))) is { Length: > 0 } value ? value : TemplateValues.Text(Arg(args, 1)))
         .With("otelResourceAttributes", args => OtelAttributes.Compute(TemplateValues.Map(Arg(args, 0)), TemplateValues.Map(Arg(args, 1)), TemplateValues.Map(Arg(args, 2))));
 
-    private static readonly GoTemplate DefaultToJson = GoTemplate.Parse("toJSON", "{{ toJSON (index . 0) }}", TemplateFunctions.CreateDefault());
+    private static readonly TemplateFunction DefaultToJson = TemplateFunctions.CreateDefault().Get("toJSON");
 
     /// <summary>Istio's toJSON: a nil map is <c>{}</c>; anything else is encoding/json's output (views as their JSON).</summary>
     private static object? ToJson(IReadOnlyList<object?> args)
@@ -43,8 +43,8 @@ public static class InjectorFunctions
         return args[0] switch
         {
             null or NilMessage => "{}",
-            ProtoView or WrapperView => DefaultToJson.Execute(new List<object?> { TemplateValues.Node(args[0]) }),
-            _ => DefaultToJson.Execute(new List<object?> { args[0] }),
+            ProtoView or WrapperView => DefaultToJson([TemplateValues.Node(args[0])]),
+            _ => DefaultToJson(args),
         };
     }
 

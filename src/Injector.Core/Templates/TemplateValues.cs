@@ -48,7 +48,7 @@ internal static class TemplateValues
         WrapperView w => Sprint(Scalar(w.Value)),
         ProtoView or NilMessage => value is NilMessage ? "<nil>" : $"&{{{value}}}",
         JsonValue v => Sprint(Scalar(v)),
-        _ => SprintTemplate.Execute(new List<object?> { value }),
+        _ => GoPrint([value]) as string ?? "",
     };
 
     /// <summary>A JSON scalar as the engine sees it: string, bool, long or double.</summary>
@@ -63,8 +63,8 @@ internal static class TemplateValues
         _ => node,
     };
 
-    private static readonly Injector.Templating.GoTemplate SprintTemplate =
-        Injector.Templating.GoTemplate.Parse("sprint", "{{ print (index . 0) }}", Injector.Templating.TemplateFunctions.Empty);
+    /// <summary>The engine's own <c>print</c> (Go's fmt.Sprint).</summary>
+    private static readonly Injector.Templating.TemplateFunction GoPrint = Injector.Templating.TemplateFunctions.Empty.Get("print");
 
     public static JsonObject? Map(object? value) => value switch
     {
