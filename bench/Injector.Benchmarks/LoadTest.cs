@@ -9,6 +9,7 @@ using System.Text.Json.Nodes;
 using Injector.Core;
 using Injector.Core.Config;
 using Injector.Core.Policy;
+using Injector.Testing;
 using Injector.Webhook;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
 using Injector.Core;
+using Injector.Testing;
 using Injector.Webhook;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;

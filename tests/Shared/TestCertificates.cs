@@ -3,9 +3,12 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Injector.Benchmarks;
+namespace Injector.Testing;
 
-/// <summary>A throwaway CA and a serving certificate for 127.0.0.1, minted in process and written as PEM to a temp dir.</summary>
+/// <summary>
+/// A throwaway CA and a serving certificate for 127.0.0.1, minted in process and written as PEM to a temp dir.
+/// Shared (as a linked source file) by the conformance tests and the load test.
+/// </summary>
 internal sealed class TestCertificates : IDisposable
 {
     private readonly ECDsa _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -62,6 +65,13 @@ internal sealed class TestCertificates : IDisposable
         chain.ChainPolicy.CustomTrustStore.Add(Ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         return chain.Build(presented);
+    }
+
+    /// <summary>An HttpClient for https://127.0.0.1:PORT that trusts only this CA.</summary>
+    public HttpClient CreateClient(int port)
+    {
+        var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, errors) => Validate(cert, errors) };
+        return new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public void Dispose()
