@@ -13,13 +13,11 @@ public sealed class CertificateReloader : IDisposable
 {
     private readonly string _certFile;
     private readonly string _keyFile;
-    private readonly TimeSpan _interval;
     private readonly ILogger _logger;
     private readonly Lock _reloadLock = new();
     private volatile X509Certificate2? _current;
     private byte[]? _lastHash;
-    private Timer? _timer;
-    private bool _disposed;
+    private readonly PollingTimer _poller;
 
     public CertificateReloader(string certFile, string keyFile, TimeSpan interval, ILogger<CertificateReloader> logger)
     {
@@ -29,7 +27,7 @@ public sealed class CertificateReloader : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         _certFile = certFile;
         _keyFile = keyFile;
-        _interval = interval;
+        _poller = new PollingTimer(interval, () => TryReload(), e => WebhookLog.CertificateReloadFailed(logger, e, certFile, keyFile));
         _logger = logger;
     }
 
@@ -92,34 +90,12 @@ public sealed class CertificateReloader : IDisposable
     }
 
     /// <summary>Starts polling every interval (the first poll happens after one interval).</summary>
-    public void Start()
-    {
-        lock (_reloadLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _timer ??= new Timer(_ => Tick(), null, _interval, Timeout.InfiniteTimeSpan);
-        }
-    }
+    public void Start() => _poller.Start();
 
     /// <summary>Stops polling.</summary>
-    public void Stop()
-    {
-        lock (_reloadLock)
-        {
-            _timer?.Dispose();
-            _timer = null;
-        }
-    }
+    public void Stop() => _poller.Stop();
 
-    public void Dispose()
-    {
-        lock (_reloadLock)
-        {
-            _disposed = true;
-            _timer?.Dispose();
-            _timer = null;
-        }
-    }
+    public void Dispose() => _poller.Dispose();
 
     /// <summary>
     /// Loads a PEM certificate and private key, re-imported as PKCS#12 so that SslStream can use the key on every
@@ -136,27 +112,6 @@ public sealed class CertificateReloader : IDisposable
         }
 
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
-    }
-
-    private void Tick()
-    {
-        try
-        {
-            TryReload();
-        }
-#pragma warning disable CA1031 // The poller must survive anything; the failure is logged and the old certificate stays.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            WebhookLog.CertificateReloadFailed(_logger, e, _certFile, _keyFile);
-        }
-        finally
-        {
-            lock (_reloadLock)
-            {
-                _timer?.Change(_interval, Timeout.InfiniteTimeSpan);
-            }
-        }
     }
 
     private static byte[] Hash(byte[] cert, byte[] key)

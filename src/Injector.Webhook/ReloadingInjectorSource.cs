@@ -20,15 +20,13 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);
 
     private readonly ConfigSources _sources;
-    private readonly TimeSpan _interval;
     private readonly ILogger _logger;
     private readonly Lock _reloadLock = new();
     private readonly string[] _files;
     private readonly INamespaceAnnotations? _namespaces;
     private volatile IPodInjector _current;
     private byte[] _lastHash;
-    private Timer? _timer;
-    private bool _disposed;
+    private readonly PollingTimer _poller;
     private long _generation;
 
     /// <summary>Loads the configuration now; throws <see cref="ConfigException"/> when it cannot be used.</summary>
@@ -43,7 +41,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         _sources = sources;
         _namespaces = namespaces;
-        _interval = interval;
+        _poller = new PollingTimer(interval, () => TryReload(), e => WebhookLog.ConfigReloadFailed(logger, e, ""));
         _logger = logger;
         _files = WatchedFiles(sources);
 
@@ -127,55 +125,12 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable
     }
 
     /// <summary>Starts polling every interval (the first poll happens after one interval).</summary>
-    public void Start()
-    {
-        lock (_reloadLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _timer ??= new Timer(_ => Tick(), null, _interval, Timeout.InfiniteTimeSpan);
-        }
-    }
+    public void Start() => _poller.Start();
 
     /// <summary>Stops polling.</summary>
-    public void Stop()
-    {
-        lock (_reloadLock)
-        {
-            _timer?.Dispose();
-            _timer = null;
-        }
-    }
+    public void Stop() => _poller.Stop();
 
-    public void Dispose()
-    {
-        lock (_reloadLock)
-        {
-            _disposed = true;
-            _timer?.Dispose();
-            _timer = null;
-        }
-    }
-
-    private void Tick()
-    {
-        try
-        {
-            TryReload();
-        }
-#pragma warning disable CA1031 // The poller must survive anything; the failure is logged and the last good configuration stays.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            WebhookLog.ConfigReloadFailed(_logger, e, "");
-        }
-        finally
-        {
-            lock (_reloadLock)
-            {
-                _timer?.Change(_interval, Timeout.InfiniteTimeSpan);
-            }
-        }
-    }
+    public void Dispose() => _poller.Dispose();
 
     private static string[] WatchedFiles(ConfigSources sources)
     {
