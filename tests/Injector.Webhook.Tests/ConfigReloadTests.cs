@@ -24,7 +24,7 @@ public sealed class ConfigReloadTests
     [Fact]
     public async Task Changed_values_take_effect_without_a_restart_and_no_request_fails()
     {
-        using var volume = new ConfigMapVolume();
+        using var volume = new KubeletVolume();
         volume.Publish(Files(image: "proxy-one"));
         var logs = new CapturingLoggerProvider();
         await using var server = await StartAsync(volume, logs);
@@ -47,7 +47,7 @@ public sealed class ConfigReloadTests
     [Fact]
     public async Task A_template_that_fails_to_parse_is_refused_the_previous_config_serves_and_a_fix_applies()
     {
-        using var volume = new ConfigMapVolume();
+        using var volume = new KubeletVolume();
         volume.Publish(Files(image: "proxy-one"));
         var logs = new CapturingLoggerProvider();
         await using var server = await StartAsync(volume, logs);
@@ -86,7 +86,7 @@ public sealed class ConfigReloadTests
     [Fact]
     public void Bad_yaml_values_are_refused_naming_the_file_and_retried_only_when_the_bytes_change()
     {
-        using var volume = new ConfigMapVolume();
+        using var volume = new KubeletVolume();
         volume.Publish(Files(image: "proxy-one"));
         var logs = new CapturingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
@@ -114,7 +114,7 @@ public sealed class ConfigReloadTests
     [Fact]
     public void A_values_document_that_is_not_a_map_is_refused()
     {
-        using var volume = new ConfigMapVolume();
+        using var volume = new KubeletVolume();
         volume.Publish(Files(image: "proxy-one"));
         var logs = new CapturingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
@@ -130,7 +130,7 @@ public sealed class ConfigReloadTests
     [Fact]
     public void A_bad_first_config_throws_a_ConfigException_naming_the_template()
     {
-        using var volume = new ConfigMapVolume();
+        using var volume = new KubeletVolume();
         volume.Publish(Files(image: "proxy-one", config: "templates:\n  sidecar: \"{{ .Foo \"\n"));
         using var factory = LoggerFactory.Create(_ => { });
 
@@ -143,7 +143,7 @@ public sealed class ConfigReloadTests
     [Fact]
     public void Flags_still_apply_over_the_reloaded_dir()
     {
-        using var volume = new ConfigMapVolume();
+        using var volume = new KubeletVolume();
         volume.Publish(Files(image: "proxy-one"));
         using var factory = LoggerFactory.Create(_ => { });
         var sources = new ConfigSources(ConfigDir: volume.Root, Sets: ["values.global.tag=pinned"]);
@@ -164,7 +164,7 @@ public sealed class ConfigReloadTests
         ["mesh"] = "trustDomain: cluster.local\n",
     };
 
-    private static Task<RunningServer> StartAsync(ConfigMapVolume volume, ILoggerProvider logs) =>
+    private static Task<RunningServer> StartAsync(KubeletVolume volume, ILoggerProvider logs) =>
         RunningServer.StartAsync(
             services => new ReloadingInjectorSource(
                 new ConfigSources(ConfigDir: volume.Root),
@@ -222,62 +222,6 @@ public sealed class ConfigReloadTests
         }
 
         return null;
-    }
-}
-
-/// <summary>A directory shaped like a ConfigMap volume: each key a symlink into <c>..data</c>, which points at a timestamped folder.</summary>
-internal sealed class ConfigMapVolume : IDisposable
-{
-    private int _generation;
-
-    public string Root { get; } = Directory.CreateTempSubdirectory("injector-configmap-").FullName;
-
-    /// <summary>Publishes a new set of keys the way the kubelet does: write a new folder, then rename a fresh <c>..data</c> link over the old one.</summary>
-    public void Publish(IReadOnlyDictionary<string, string> files)
-    {
-        var generation = Interlocked.Increment(ref _generation);
-        var dirName = $"..{DateTime.UtcNow:yyyy_MM_dd_HH_mm_ss}.{generation}";
-        Directory.CreateDirectory(Path.Combine(Root, dirName));
-        foreach (var (name, text) in files)
-        {
-            File.WriteAllText(Path.Combine(Root, dirName, name), text);
-        }
-
-        var temp = Path.Combine(Root, "..data_tmp");
-        File.Delete(temp);
-        File.CreateSymbolicLink(temp, dirName);
-        Rename(temp, Path.Combine(Root, "..data"));
-
-        foreach (var name in files.Keys)
-        {
-            var link = Path.Combine(Root, name);
-            if (!File.Exists(link))
-            {
-                File.CreateSymbolicLink(link, Path.Combine("..data", name));
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    /// <summary>rename(2) of the new link over <c>..data</c> (a link to a directory, which File.Move will not take): atomic for readers.</summary>
-    private static void Rename(string from, string to)
-    {
-        using var mv = Process.Start(new ProcessStartInfo("mv", ["-T", "-f", from, to]) { UseShellExecute = false })!;
-        mv.WaitForExit(10_000);
-        if (mv.ExitCode != 0)
-        {
-            throw new IOException($"mv -T {from} {to} failed with {mv.ExitCode}");
-        }
     }
 }
 

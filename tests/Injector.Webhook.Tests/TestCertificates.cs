@@ -63,73 +63,20 @@ internal sealed class TestCa : IDisposable
     }
 }
 
-/// <summary>
-/// A directory laid out like a Kubernetes Secret volume: <c>tls.crt</c> → <c>..data/tls.crt</c>, <c>..data</c> → a
-/// timestamped directory; updates write a new directory and swap <c>..data</c> atomically.
-/// </summary>
+/// <summary>A Secret volume holding <c>tls.crt</c> and <c>tls.key</c>, updated the way the kubelet does.</summary>
 internal sealed class SecretVolume : IDisposable
 {
-    private int _generation;
+    private readonly KubeletVolume _volume = new();
 
-    public SecretVolume()
-    {
-        Root = Directory.CreateTempSubdirectory("injector-webhook-test-").FullName;
-    }
-
-    public string Root { get; }
+    public string Root => _volume.Root;
 
     public string CertFile => Path.Combine(Root, "tls.crt");
 
     public string KeyFile => Path.Combine(Root, "tls.key");
 
     /// <summary>Publishes a new pair the way the kubelet does.</summary>
-    public void Publish(string certPem, string keyPem)
-    {
-        var generation = Interlocked.Increment(ref _generation);
-        var dirName = $"..{DateTime.UtcNow:yyyy_MM_dd_HH_mm_ss}.{generation}";
-        var dir = Path.Combine(Root, dirName);
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "tls.crt"), certPem);
-        File.WriteAllText(Path.Combine(dir, "tls.key"), keyPem);
+    public void Publish(string certPem, string keyPem) =>
+        _volume.Publish(new Dictionary<string, string> { ["tls.crt"] = certPem, ["tls.key"] = keyPem });
 
-        var data = Path.Combine(Root, "..data");
-        var temp = Path.Combine(Root, "..data_tmp");
-        File.Delete(temp);
-        File.CreateSymbolicLink(temp, dirName);
-        Rename(temp, data);
-
-        foreach (var name in new[] { "tls.crt", "tls.key" })
-        {
-            var link = Path.Combine(Root, name);
-            if (!File.Exists(link))
-            {
-                File.CreateSymbolicLink(link, Path.Combine("..data", name));
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    /// <summary>rename(2) over the existing symlink: the swap is atomic, so readers see the old pair or the new one.</summary>
-    private static void Rename(string from, string to)
-    {
-        using var mv = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mv", ["-T", "-f", from, to])
-        {
-            UseShellExecute = false,
-        })!;
-        mv.WaitForExit(10_000);
-        if (mv.ExitCode != 0)
-        {
-            throw new IOException($"mv -T {from} {to} failed with {mv.ExitCode}");
-        }
-    }
+    public void Dispose() => _volume.Dispose();
 }
