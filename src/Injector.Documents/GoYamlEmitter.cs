@@ -135,7 +135,7 @@ internal sealed class GoYamlEmitter
         return FloatText(value.GetValue<double>());
     }
 
-    internal static string FloatText(double d) => GoFloatFormat.Format(d) switch
+    internal static string FloatText(double d) => Injector.Shared.GoStrconv.FormatFloat(d, 'g', -1) switch
     {
         "+Inf" => ".inf",
         "-Inf" => "-.inf",
