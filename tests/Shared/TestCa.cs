@@ -3,9 +3,12 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Injector.Webhook.Tests;
+namespace Injector.Testing;
 
-/// <summary>A throwaway CA and the serving certificates it signs, minted with .NET's CertificateRequest APIs.</summary>
+/// <summary>
+/// A throwaway CA and the serving certificates it signs, minted with .NET's CertificateRequest APIs. Shared (as a
+/// linked source file) by the webhook tests, the conformance tests and the load test.
+/// </summary>
 internal sealed class TestCa : IDisposable
 {
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -42,18 +45,19 @@ internal sealed class TestCa : IDisposable
     }
 
     /// <summary>Accepts only certificates that chain to this CA and match the host name.</summary>
-    public bool Validate(X509Certificate2? certificate, SslPolicyErrors errors)
+    public bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
         {
             return false;
         }
 
+        using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(Certificate);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
+        return chain.Build(presented);
     }
 
     public void Dispose()
@@ -61,22 +65,4 @@ internal sealed class TestCa : IDisposable
         Certificate.Dispose();
         _key.Dispose();
     }
-}
-
-/// <summary>A Secret volume holding <c>tls.crt</c> and <c>tls.key</c>, updated the way the kubelet does.</summary>
-internal sealed class SecretVolume : IDisposable
-{
-    private readonly KubeletVolume _volume = new();
-
-    public string Root => _volume.Root;
-
-    public string CertFile => Path.Combine(Root, "tls.crt");
-
-    public string KeyFile => Path.Combine(Root, "tls.key");
-
-    /// <summary>Publishes a new pair the way the kubelet does.</summary>
-    public void Publish(string certPem, string keyPem) =>
-        _volume.Publish(new Dictionary<string, string> { ["tls.crt"] = certPem, ["tls.key"] = keyPem });
-
-    public void Dispose() => _volume.Dispose();
 }
