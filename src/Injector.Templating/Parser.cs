@@ -148,15 +148,7 @@ internal sealed class Parser
         }
         var name = Unquote(nameToken.Value);
         Expect(TokenType.RightDelim, context);
-        var saved = _vars;
-        _vars = ["$"];
-        var (list, end) = ItemList();
-        _vars = saved;
-        if (end is not EndNode)
-        {
-            throw Error($"unexpected {end} in {context}");
-        }
-        AddTree(name, list);
+        DefineTree(name, context);
     }
 
     private void AddTree(string name, ListNode root)
@@ -327,15 +319,7 @@ internal sealed class Parser
         var token = NextNonSpace();
         var name = TemplateName(token, context);
         var pipe = Pipeline(context, TokenType.RightDelim);
-        var saved = _vars;
-        _vars = ["$"];
-        var (list, end) = ItemList();
-        _vars = saved;
-        if (end is not EndNode)
-        {
-            throw Error($"unexpected {end} in {context}");
-        }
-        AddTree(name, list);
+        DefineTree(name, context);
         return new TemplateNode(token.Pos, token.Line, name, pipe);
     }
 
@@ -684,5 +668,19 @@ internal sealed class Parser
         }
         i += digits;
         return value;
+    }
+
+    /// <summary>The body of a define or block, up to its end, with a fresh variable scope (only $), as a named template.</summary>
+    private void DefineTree(string name, string context)
+    {
+        var saved = _vars;
+        _vars = ["$"];
+        var (list, end) = ItemList();
+        _vars = saved;
+        if (end is not EndNode)
+        {
+            throw Error($"unexpected {end} in {context}");
+        }
+        AddTree(name, list);
     }
 }
