@@ -24,7 +24,7 @@ public class InjectionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _injector = new PodInjector(SettingsLoader.Load(new ConfigSources()));
+        _injector = new PodInjector(SettingsLoader.Defaults());
         _pod = SamplePods.Bytes(Pod);
 
         // A benchmark of a skipped or denied pod would measure the wrong thing: check the sample is injected.
@@ -47,12 +47,12 @@ public class InjectionBenchmarks
     {
         var pod = (JsonObject)JsonNode.Parse(_pod)!;
         var result = _injector.Inject(new InjectionRequest(pod, "default", InjectionDoor.Webhook, []));
-        if (result.Error is { } error)
+        if (result is not InjectionResult.Injected injected)
         {
-            throw new InvalidOperationException(error);
+            throw new InvalidOperationException($"not injected: {result.Code}");
         }
 
-        // The webhook encodes the patch exactly like this (AdmissionHandler.Respond).
-        return Encoding.UTF8.GetBytes((result.Patch ?? []).ToJsonString());
+        // The webhook encodes the patch exactly like this (AdmissionHandler.RespondAsync).
+        return Encoding.UTF8.GetBytes(injected.Patch.ToJsonString());
     }
 }

@@ -59,7 +59,7 @@ internal static class LoadTest
         Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; client and server share this process");
 
         using var certificates = new TestCertificates();
-        var injector = new PodInjector(SettingsLoader.Load(new ConfigSources()));
+        var injector = new PodInjector(SettingsLoader.Defaults());
         var real = await MeasureAsync("injector", new FixedSource(injector), expectPatch: true, review, uid, certificates, options).ConfigureAwait(false);
         var baseline = await MeasureAsync("baseline (skip)", new FixedSource(new SkippingInjector()), expectPatch: false, review, uid, certificates, options).ConfigureAwait(false);
 
@@ -369,10 +369,12 @@ internal static class LoadTest
     /// <summary>The empty handler: skips every pod at once, so only Kestrel, TLS, routing and AdmissionReview decode/encode remain.</summary>
     private sealed class SkippingInjector : IPodInjector
     {
-        public InjectionResult Inject(InjectionRequest request)
+        public bool ReadsNamespaceAnnotations => false;
+
+        public InjectionResult Inject(InjectionRequest request, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(request);
-            return new InjectionResult(InjectionDecision.Skipped(SkipReason.PolicyDisabled), request.Pod, [], [], null);
+            return new InjectionResult.Skipped(SkipReason.PolicyDisabled, []);
         }
     }
 }

@@ -52,11 +52,11 @@ internal static class ProfileLoop
         }
 
         var bytes = Encoding.UTF8.GetBytes((env is { } n ? SamplePods.ManyEnvPod(n) : SamplePods.Build(pod)).ToJsonString());
-        var injector = new PodInjector(SettingsLoader.Load(new ConfigSources()));
+        var injector = new PodInjector(SettingsLoader.Defaults());
         if (showPatch)
         {
             var result = injector.Inject(new InjectionRequest((JsonObject)JsonNode.Parse(bytes)!, "default", InjectionDoor.Webhook, []));
-            foreach (var op in result.Patch ?? [])
+            foreach (var op in (result as InjectionResult.Injected)?.Patch ?? [])
             {
                 Console.WriteLine($"  {op?["op"]} {op?["path"]}");
             }
@@ -98,6 +98,6 @@ internal static class ProfileLoop
     {
         var pod = (JsonObject)JsonNode.Parse(bytes)!;
         var result = injector.Inject(new InjectionRequest(pod, "default", InjectionDoor.Webhook, []));
-        return Encoding.UTF8.GetByteCount((result.Patch ?? []).ToJsonString());
+        return Encoding.UTF8.GetByteCount(((result as InjectionResult.Injected)?.Patch ?? []).ToJsonString());
     }
 }

@@ -27,12 +27,12 @@ public class StageBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var settings = SettingsLoader.Load(new ConfigSources());
+        var settings = SettingsLoader.Defaults();
         _injector = new PodInjector(settings);
         _templates = new TemplateSet(settings.Config, InjectorFunctions.Create(settings.Env));
         _pod = SamplePods.RealisticPod();
         var result = _injector.Inject(new InjectionRequest(_pod, "default", InjectionDoor.Webhook, []));
-        _injected = result.Pod ?? throw new InvalidOperationException($"the realistic pod was not injected: {result.Error}");
+        _injected = (result as InjectionResult.Injected)?.Pod ?? throw new InvalidOperationException($"the realistic pod was not injected: {result.Code}");
 
         // The template data is built by the internal TemplateData.Build; call it the way PodInjector.Render does.
         var ns = _pod["metadata"]!["namespace"]!.ToString();

@@ -2,8 +2,11 @@ using Injector.Core.Policy;
 
 namespace Injector.Core;
 
-/// <summary>A pod that cannot be injected; the message is what the webhook denies with and the CLI prints.</summary>
-public sealed class InjectionException(DenialReason reason, string message, Exception? inner = null) : Exception(message, inner)
+/// <summary>
+/// A pod that cannot be injected, thrown inside the core and turned into <see cref="InjectionResult.Denied"/> by
+/// <see cref="PodInjector.Inject"/>; it never leaves the core.
+/// </summary>
+internal sealed class InjectionException(DenialReason reason, string message, Exception? inner = null) : Exception(message, inner)
 {
     public DenialReason Reason { get; } = reason;
 }

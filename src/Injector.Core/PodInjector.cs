@@ -17,14 +17,11 @@ namespace Injector.Core;
 public sealed class PodInjector : IPodInjector
 {
     private readonly TemplateSet _templates;
-    private readonly INamespaceAnnotations? _namespaces;
 
     /// <param name="settings">The configuration snapshot.</param>
-    /// <param name="namespaces">Where namespace annotations come from (OpenShift UID ranges); null when unavailable.</param>
-    public PodInjector(InjectorSettings settings, INamespaceAnnotations? namespaces = null)
+    public PodInjector(InjectorSettings settings)
     {
         Settings = settings;
-        _namespaces = namespaces;
         _templates = new TemplateSet(settings.Config, InjectorFunctions.Create(settings.Env));
     }
 
@@ -33,31 +30,70 @@ public sealed class PodInjector : IPodInjector
     /// <summary>Templates of this configuration that failed to parse (name → reason); the config reloader refuses such a set.</summary>
     public IReadOnlyDictionary<string, string> BrokenTemplates => _templates.Broken;
 
-    public InjectionResult Inject(InjectionRequest request)
+    /// <summary>On OpenShift the proxy's UID and GID come from the namespace's annotations.</summary>
+    public bool ReadsNamespaceAnnotations => Settings.IsOpenShift;
+
+    /// <summary>
+    /// Decide → validate → render and merge → post-process → check the result → diff. The only place in the program
+    /// where an exception becomes a result: a denial the core raised keeps its reason, the deadline becomes
+    /// <see cref="DenialReason.DeadlineExceeded"/> and anything else <see cref="DenialReason.InternalError"/> with the exception attached.
+    /// </summary>
+    public InjectionResult Inject(InjectionRequest request, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var warnings = new List<string>();
-        var original = request.Pod;
-        var podNamespace = original["metadata"]?["namespace"]?.ToString() is { Length: > 0 } ns ? ns : request.Namespace ?? "";
-
-        var decision = InjectionPolicy.Decide(original, podNamespace, Settings.Config, request.Door, warnings);
-        if (!decision.Inject)
-        {
-            return new InjectionResult(decision, original, [], warnings, null);
-        }
-
         try
         {
-            var injected = Render(original, podNamespace, request);
-            warnings.AddRange(AnnotationWarnings.Find(PodJson.AnnotationsOrNull(original), original["metadata"]?["labels"] as JsonObject));
-            return new InjectionResult(decision, injected, JsonPatchDiff.Create(original, injected), warnings, null);
+            return Run(request, warnings, cancellationToken);
         }
         catch (InjectionException e)
         {
-            return new InjectionResult(decision, null, null, warnings, e.Message, e.Reason);
+            return new InjectionResult.Denied(e.Reason, e.Message, warnings);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new InjectionResult.Denied(DenialReason.DeadlineExceeded, "injection was stopped: it did not finish before the request's deadline", warnings);
+        }
+        catch (InsufficientExecutionStackException e)
+        {
+            return new InjectionResult.Denied(DenialReason.LimitExceeded, "the pod or the configuration nests too deeply to process", warnings, e);
+        }
+#pragma warning disable CA1031 // The one place an unexpected failure becomes a result: a named reason, the exception kept for the caller's log.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            return new InjectionResult.Denied(DenialReason.InternalError, $"internal error ({e.GetType().Name}); the injector's log has the details", warnings, e);
         }
     }
 
-    private JsonObject Render(JsonObject original, string podNamespace, InjectionRequest request)
+    private InjectionResult Run(InjectionRequest request, List<string> warnings, CancellationToken ct)
+    {
+        var original = request.Pod;
+        if (PodShape.Check(original) is { } shape)
+        {
+            return new InjectionResult.Denied(DenialReason.InvalidPod, $"invalid pod: {shape}", warnings);
+        }
+
+        var podNamespace = original["metadata"]?["namespace"]?.GetValue<string>() is { Length: > 0 } ns ? ns : request.Namespace ?? "";
+        var decision = InjectionPolicy.Decide(original, podNamespace, Settings.Config, request.Door, warnings);
+        if (!decision.Inject)
+        {
+            return new InjectionResult.Skipped(decision.Reason, warnings);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var injected = Render(original, podNamespace, request, warnings, ct);
+        ct.ThrowIfCancellationRequested();
+        if (PodValidity.NewProblems(original, injected) is { } invalid)
+        {
+            return new InjectionResult.Denied(DenialReason.InvalidResult, $"injecting would produce an invalid pod: {invalid}", warnings);
+        }
+
+        warnings.AddRange(AnnotationWarnings.Find(PodJson.AnnotationsOrNull(original), original["metadata"]?["labels"] as JsonObject));
+        return new InjectionResult.Injected(decision.Reason, injected, JsonPatchDiff.Create(original, injected), warnings);
+    }
+
+    private JsonObject Render(JsonObject original, string podNamespace, InjectionRequest request, List<string> warnings, CancellationToken ct)
     {
         if (AnnotationValidation.Validate(PodJson.AnnotationsOrNull(original)) is { } invalid)
         {
@@ -69,13 +105,18 @@ public sealed class PodInjector : IPodInjector
         var annotations = PodJson.AnnotationsOrNull(pod);
         var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
 
-        var (injected, templatePod) = MergeTemplates(pod, podNamespace, request, proxyConfig);
+        var (injected, templatePod) = MergeTemplates(pod, podNamespace, request, proxyConfig, warnings, ct);
+        ct.ThrowIfCancellationRequested();
         PostProcess(injected, templatePod, earlier, proxyConfig, annotations, request);
         return injected;
     }
 
     /// <summary>What an earlier injection left: its record, the pod as the user wrote it, and the app probers it moved.</summary>
-    private sealed record Earlier(ReinjectionStrip.Status? Status, JsonObject UserPod, string? Probers);
+    /// <param name="Status">The earlier injection's record; null on a first injection.</param>
+    /// <param name="UserPod">The pod before the earlier injection was undone.</param>
+    /// <param name="Probers">The earlier proxy's <c>ISTIO_KUBE_APP_PROBERS</c>.</param>
+    /// <param name="Prometheus">The earlier proxy's <c>ISTIO_PROMETHEUS_ANNOTATIONS</c>: the app's own scrape settings, which the pod's annotations no longer hold.</param>
+    private sealed record Earlier(ReinjectionStrip.Status? Status, JsonObject UserPod, string? Probers, string? Prometheus);
 
     /// <summary>
     /// Re-injection (spec §2.4): the containers, volumes and annotations an earlier injection recorded are removed and
@@ -91,18 +132,21 @@ public sealed class PodInjector : IPodInjector
         var status = ReinjectionStrip.Read(pod);
         var userPod = (JsonObject)pod.DeepClone();
         string? probers = null;
+        string? prometheus = null;
         if (status is not null)
         {
-            probers = PodJson.Proxy(pod) is { } oldProxy ? Env.Value(oldProxy, ProbeRewrite.EnvName) : null;
+            var oldProxy = PodJson.Proxy(pod);
+            probers = oldProxy is null ? null : Env.Value(oldProxy, ProbeRewrite.EnvName);
+            prometheus = oldProxy is null ? null : Env.Value(oldProxy, PrometheusMerge.EnvName);
             ReinjectionStrip.Apply(pod, status, MeshStatusPort);
         }
 
         UserOverrides.Restore(pod);
-        return new Earlier(status, userPod, probers);
+        return new Earlier(status, userPod, probers, prometheus);
     }
 
     /// <summary>Renders each selected template and strategic-merges it into the pod and into the template-only pod.</summary>
-    private (JsonObject Pod, JsonObject TemplatePod) MergeTemplates(JsonObject pod, string podNamespace, InjectionRequest request, JsonObject proxyConfig)
+    private (JsonObject Pod, JsonObject TemplatePod) MergeTemplates(JsonObject pod, string podNamespace, InjectionRequest request, JsonObject proxyConfig, List<string> warnings, CancellationToken ct)
     {
         var annotations = PodJson.AnnotationsOrNull(pod);
         var native = annotations?["sidecar.istio.io/nativeSidecar"]?.ToString() switch
@@ -111,16 +155,29 @@ public sealed class PodInjector : IPodInjector
             "false" => false,
             _ => Settings.NativeSidecars,
         };
+        if (native && OnlyProxyContainer(pod))
+        {
+            // Istio moves the pod's only container into initContainers and emits a pod without containers, which the
+            // API server refuses; the proxy stays a regular container instead.
+            native = false;
+            warnings.Add("the pod's only container is istio-proxy: it stays a regular container (no native sidecar), since a pod needs at least one container");
+        }
+
         var workload = request.Workload ?? PodOwner.Derive(pod, podNamespace);
         var proxyIds = Settings.IsOpenShift
-            ? OpenShiftIds.Resolve(_namespaces?.Get(podNamespace))
+            ? OpenShiftIds.Resolve(request.NamespaceAnnotations)
             : (OpenShiftIds.DefaultId, OpenShiftIds.DefaultId);
         var data = TemplateData.Build(pod, podNamespace, workload, Settings, proxyConfig, native, proxyIds);
 
         var templatePod = new JsonObject();
         foreach (var name in _templates.Select(annotations))
         {
-            var fragment = _templates.Render(name, data);
+            var fragment = _templates.Render(name, data, ct);
+            if (native)
+            {
+                FollowNativeProxy(templatePod, fragment);
+            }
+
             templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod);
             MoveUserProxyToInit(pod, fragment);
             pod = StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
@@ -148,16 +205,27 @@ public sealed class PodInjector : IPodInjector
         var clusterName = Settings.Values["global"]?["multiCluster"]?["clusterName"]?.ToString();
         ClusterEnv.Apply(pod, request.PathEnv, clusterName, network);
 
-        PrometheusMerge.Apply(pod, Settings.Mesh, MeshStatusPort);
+        PrometheusMerge.Apply(pod, Settings.Mesh, MeshStatusPort, earlier.Prometheus);
         if (ProbeRewrite.Enabled(pod, Settings.Values))
         {
-            var statusPort = annotations?["status.sidecar.istio.io/port"]?.ToString() is { Length: > 0 } sp ? sp : MeshStatusPort;
-            ProbeRewrite.Apply(pod, int.TryParse(statusPort, out var port) ? port : 15020, earlier.Probers);
+            var fromAnnotation = annotations?[StatusPortAnnotation]?.ToString() is { Length: > 0 } sp ? sp : null;
+            var statusPort = int.TryParse(fromAnnotation ?? MeshStatusPort, out var port) ? port : 15020;
+            var rewritten = ProbeRewrite.Apply(pod, statusPort, earlier.Probers);
+            if (statusPort == 0 && rewritten > 0)
+            {
+                // Istio points the probes at port 0, which the API server refuses; say why and how to fix it instead.
+                var source = fromAnnotation is null ? "meshConfig.defaultConfig.statusPort 0" : $"annotation '{StatusPortAnnotation}' value '0'";
+                throw new InjectionException(
+                    DenialReason.InvalidAnnotation,
+                    $"{source} turns the agent's status server off, but {rewritten} app probe(s) would be rewritten to it; set '{ProbeRewrite.Annotation}: \"false\"' or a non-zero status port");
+            }
         }
 
         PodMetadata.Apply(pod, templatePod, network, Settings.Revision, Settings.Config.InjectedAnnotations);
         ContainerOrder.Apply(pod, HoldApplication(proxyConfig));
     }
+
+    private const string StatusPortAnnotation = "status.sidecar.istio.io/port";
 
     /// <summary>The agent's status port from the mesh config; Prometheus and re-injection compare against it.</summary>
     private string MeshStatusPort => Settings.Mesh["defaultConfig"]?["statusPort"]?.ToString() ?? "15020";
@@ -167,6 +235,40 @@ public sealed class PodInjector : IPodInjector
         IsTrue(proxyConfig["holdApplicationUntilProxyStarts"]) || IsTrue(Settings.Values["global"]?["proxy"]?["holdApplicationUntilProxyStarts"]);
 
     private static bool IsTrue(JsonNode? node) => node is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+
+    private static bool OnlyProxyContainer(JsonObject pod) =>
+        PodJson.List(pod, "containers") is { Count: > 0 } containers && containers.All(c => PodJson.Name(c) == PodJson.ProxyContainer);
+
+    /// <summary>
+    /// A later template that adds to <c>containers[istio-proxy]</c> (a volume mount, say) when an earlier one made the
+    /// proxy a native sidecar means that proxy: the entry moves to <c>initContainers</c>, as a user's own istio-proxy
+    /// does. Istio merges it into <c>containers</c>, giving two containers of one name, which the API server refuses.
+    /// </summary>
+    private static void FollowNativeProxy(JsonObject templatePod, JsonObject fragment)
+    {
+        if (PodJson.Find(templatePod, "initContainers", PodJson.ProxyContainer) is null
+            || PodJson.Find(fragment, "initContainers", PodJson.ProxyContainer) is not null
+            || PodJson.Find(fragment, "containers", PodJson.ProxyContainer) is not { } entry)
+        {
+            return;
+        }
+
+        var spec = PodJson.Spec(fragment);
+        var containers = (JsonArray)spec["containers"]!;
+        containers.Remove(entry);
+        if (containers.Count == 0)
+        {
+            spec.Remove("containers");
+        }
+
+        if (spec["initContainers"] is not JsonArray inits)
+        {
+            inits = [];
+            spec["initContainers"] = inits;
+        }
+
+        inits.Add(entry);
+    }
 
     /// <summary>In native mode a user's own istio-proxy in containers follows the template into initContainers (spec §6.2).</summary>
     private static void MoveUserProxyToInit(JsonObject pod, JsonObject fragment)

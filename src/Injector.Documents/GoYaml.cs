@@ -8,17 +8,20 @@ namespace Injector.Documents;
 /// </summary>
 public static class GoYaml
 {
-    /// <summary>Parses every document of a multi-document stream; documents with no content at all are skipped.</summary>
-    public static IReadOnlyList<JsonNode?> ParseAll(string yaml)
+    /// <summary>
+    /// Parses every document of a multi-document stream; documents with no content at all are skipped.
+    /// Throws <see cref="YamlFormatException"/> on malformed text and on text past <paramref name="limits"/> (default <see cref="YamlLimits.Default"/>).
+    /// </summary>
+    public static IReadOnlyList<JsonNode?> ParseAll(string yaml, YamlLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        return GoYamlReader.ReadAll(yaml);
+        return GoYamlReader.ReadAll(yaml, limits ?? YamlLimits.Default);
     }
 
     /// <summary>Parses a stream holding at most one document; an empty stream gives null.</summary>
-    public static JsonNode? Parse(string yaml)
+    public static JsonNode? Parse(string yaml, YamlLimits? limits = null)
     {
-        var documents = ParseAll(yaml);
+        var documents = ParseAll(yaml, limits);
         return documents.Count switch
         {
             0 => null,

@@ -7,6 +7,8 @@ namespace Injector.Documents;
 /// <summary>
 /// Builds JSON trees from YAML parser events with go-yaml v2 scalar resolution (what sigs.k8s.io/yaml does:
 /// YAML → interface{} → JSON). Anchors are resolved by copying, since a JsonNode can only have one parent.
+/// Every read is bounded by <see cref="YamlLimits"/>: nesting is checked before descending (a stack overflow cannot be
+/// caught in .NET), and every node an alias copies is counted, refusing "excessive aliasing" as go-yaml does.
 /// </summary>
 internal sealed class GoYamlReader
 {
@@ -14,13 +16,26 @@ internal sealed class GoYamlReader
     private const string MergeKey = "<<";
 
     private readonly IParser _parser;
-    private readonly Dictionary<string, JsonNode?> _anchors = new(StringComparer.Ordinal);
+    private readonly YamlLimits _limits;
+    private readonly Dictionary<string, (JsonNode? Node, long Nodes)> _anchors = new(StringComparer.Ordinal);
+    private int _depth;
+    private long _nodes;
+    private long _aliasNodes;
 
-    private GoYamlReader(IParser parser) => _parser = parser;
-
-    public static List<JsonNode?> ReadAll(string yaml)
+    private GoYamlReader(IParser parser, YamlLimits limits)
     {
-        var reader = new GoYamlReader(new Parser(new StringReader(yaml)));
+        _parser = parser;
+        _limits = limits;
+    }
+
+    public static List<JsonNode?> ReadAll(string yaml, YamlLimits limits)
+    {
+        if (yaml.Length > limits.MaxChars)
+        {
+            throw new YamlFormatException($"the text is {yaml.Length} characters long, more than the limit of {limits.MaxChars}");
+        }
+
+        var reader = new GoYamlReader(new Parser(new StringReader(yaml)), limits);
         try
         {
             return reader.ReadStream();
@@ -71,26 +86,81 @@ internal sealed class GoYamlReader
                     throw Error($"unknown anchor '{alias.Value.Value}' referenced", alias.Start);
                 }
 
-                return target?.DeepClone();
+                CountAlias(target.Nodes, alias.Start);
+                return target.Node?.DeepClone();
             case Scalar scalar:
                 _parser.MoveNext();
-                return Remember(scalar.Anchor, ResolveScalar(scalar));
+                var before = Count(scalar.Start);
+                return Remember(scalar.Anchor, ResolveScalar(scalar), before);
             case SequenceStart sequence:
                 _parser.MoveNext();
-                return Remember(sequence.Anchor, ReadSequence());
+                before = Count(sequence.Start);
+                return Remember(sequence.Anchor, Nested(ReadSequence, sequence.Start), before);
             case MappingStart mapping:
                 _parser.MoveNext();
-                return Remember(mapping.Anchor, ReadMapping());
+                before = Count(mapping.Start);
+                return Remember(mapping.Anchor, Nested(ReadMapping, mapping.Start), before);
             default:
                 throw Error($"unexpected {current.GetType().Name}", current.Start);
         }
     }
 
-    private JsonNode? Remember(AnchorName anchor, JsonNode? node)
+    /// <summary>Reads a collection one level deeper, refusing to go past the depth limit before recursing.</summary>
+    private T Nested<T>(Func<T> read, Mark at)
+    {
+        if (++_depth > _limits.MaxDepth)
+        {
+            throw Error($"the document nests deeper than the limit of {_limits.MaxDepth} levels", at);
+        }
+
+        var result = read();
+        _depth--;
+        return result;
+    }
+
+    /// <summary>Counts one node read from the text; returns the count before it, so an anchor knows its subtree's size.</summary>
+    private long Count(Mark at)
+    {
+        var before = _nodes;
+        if (++_nodes > _limits.MaxNodes)
+        {
+            throw Error($"the document holds more than the limit of {_limits.MaxNodes} nodes", at);
+        }
+
+        return before;
+    }
+
+    /// <summary>
+    /// Counts the nodes an alias copies. go-yaml's rule ("excessive aliasing"): past 1,000 nodes, aliases may account
+    /// for at most 99% of them, falling to 10% at 4 million; a billion-laughs document is refused long before it grows.
+    /// </summary>
+    private void CountAlias(long nodes, Mark at)
+    {
+        _nodes += nodes;
+        _aliasNodes += nodes;
+        if (_nodes > _limits.MaxNodes)
+        {
+            throw Error($"the document holds more than the limit of {_limits.MaxNodes} nodes once its aliases are expanded", at);
+        }
+
+        if (_aliasNodes > 100 && _nodes > 1000 && (double)_aliasNodes / _nodes > AllowedAliasRatio(_nodes))
+        {
+            throw Error($"the document contains excessive aliasing ({_aliasNodes} of its {_nodes} nodes are copies made by aliases)", at);
+        }
+    }
+
+    private static double AllowedAliasRatio(long nodes) => nodes switch
+    {
+        <= 400_000 => 0.99,
+        >= 4_000_000 => 0.10,
+        _ => 0.99 - (0.89 * (nodes - 400_000) / 3_600_000.0),
+    };
+
+    private JsonNode? Remember(AnchorName anchor, JsonNode? node, long nodesBefore)
     {
         if (!anchor.IsEmpty)
         {
-            _anchors[anchor.Value] = node?.DeepClone();
+            _anchors[anchor.Value] = (node?.DeepClone(), _nodes - nodesBefore);
         }
 
         return node;

@@ -15,7 +15,16 @@ internal enum Flow
 /// </summary>
 internal sealed class Executor
 {
-    private const int MaxDepth = 10000;
+    /// <summary>
+    /// Nested template calls (Go allows 100,000 on its growable stacks). Each call is a few frames of .NET stack, so
+    /// the depth is capped well below what a thread's stack holds, and the stack itself is checked as well.
+    /// </summary>
+    internal const int MaxDepth = 1000;
+
+    /// <summary>The most characters one render may write; a template looping over large values fails instead of exhausting memory.</summary>
+    internal const int MaxOutputChars = 16 * 1024 * 1024;
+
+    private CancellationToken _cancellation;
 
     private readonly TextWriter _out;
     private readonly List<KeyValuePair<string, object?>> _vars;
@@ -34,8 +43,9 @@ internal sealed class Executor
         _vars = vars;
     }
 
-    public void Run(GoTemplate template, string execName, ListNode root, object? data)
+    public void Run(GoTemplate template, string execName, ListNode root, object? data, CancellationToken cancellation = default)
     {
+        _cancellation = cancellation;
         _template = template;
         _execName = execName;
         _at = null;
@@ -224,6 +234,8 @@ internal sealed class Executor
 
     private Flow OneIteration(BranchNode r, object? index, object? elem)
     {
+        // Loops and template calls are where a render can run long: the request's deadline is checked there.
+        _cancellation.ThrowIfCancellationRequested();
         var decl = r.Pipe.Decl;
         if (decl.Count > 0)
         {
@@ -258,7 +270,8 @@ internal sealed class Executor
         {
             throw Error($"template {GoFormat.Quote(t.Name)} not defined");
         }
-        if (_depth >= MaxDepth)
+        _cancellation.ThrowIfCancellationRequested();
+        if (_depth >= MaxDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             throw Error($"exceeded maximum template depth ({MaxDepth})");
         }
@@ -523,7 +536,7 @@ internal sealed class Executor
         {
             result = fn(argv);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             throw Error($"error calling {name}: {e.Message}", e);
         }

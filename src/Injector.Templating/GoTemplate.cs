@@ -42,6 +42,12 @@ public sealed class GoTemplate
     /// <summary>Renders the main template to a string.</summary>
     public string Execute(object? data) => ExecuteTemplate(Name, data);
 
+    /// <summary>
+    /// Renders the main template to a string, checking <paramref name="cancellation"/> at every loop iteration and
+    /// template call (an <see cref="OperationCanceledException"/> when it fires). The output is capped at 16 Mi characters.
+    /// </summary>
+    public string Execute(object? data, CancellationToken cancellation) => ExecuteTemplate(Name, data, cancellation);
+
     /// <summary>Renders the main template; on error, output written so far stays in <paramref name="output"/> (as in Go).</summary>
     public void Execute(TextWriter output, object? data) => ExecuteTemplate(output, Name, data);
 
@@ -53,7 +59,10 @@ public sealed class GoTemplate
     }
 
     /// <summary>Renders the named template of this set to a string.</summary>
-    public string ExecuteTemplate(string templateName, object? data)
+    public string ExecuteTemplate(string templateName, object? data) => ExecuteTemplate(templateName, data, CancellationToken.None);
+
+    /// <summary>Renders the named template of this set to a string, stopping when <paramref name="cancellation"/> fires.</summary>
+    public string ExecuteTemplate(string templateName, object? data, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(templateName);
         var root = Root(templateName);
@@ -61,7 +70,7 @@ public sealed class GoTemplate
         var writer = RenderWriter.Rent();
         try
         {
-            writer.Executor.Run(this, templateName, root, data);
+            writer.Executor.Run(this, templateName, root, data, cancellation);
             return writer.Text();
         }
         finally

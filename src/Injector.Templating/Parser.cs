@@ -18,6 +18,14 @@ internal sealed class Parser
     private List<string> _vars = ["$"];
     private int _rangeDepth;
 
+    /// <summary>
+    /// Control structures and parenthesised pipelines nest by recursion; a template (configuration, but from a file
+    /// anyone with ConfigMap access can edit) nesting past this is refused rather than allowed to overflow the stack.
+    /// </summary>
+    internal const int MaxNesting = 200;
+
+    private int _nesting;
+
     private Parser(string parseName, string text, TemplateFunctions functions, Dictionary<string, ListNode> trees)
     {
         _parseName = parseName;
@@ -256,6 +264,7 @@ internal sealed class Parser
     private BranchNode Control(BranchKind kind, string context)
     {
         var varCount = _vars.Count;
+        Enter();
         try
         {
             var pipe = Pipeline(context, TokenType.RightDelim);
@@ -295,7 +304,16 @@ internal sealed class Parser
         }
         finally
         {
+            _nesting--;
             _vars.RemoveRange(varCount, _vars.Count - varCount);
+        }
+    }
+
+    private void Enter()
+    {
+        if (++_nesting > MaxNesting)
+        {
+            throw Error($"nesting deeper than {MaxNesting} levels (if, range, with, else if chains and parentheses count)");
         }
     }
 
@@ -503,7 +521,10 @@ internal sealed class Parser
             case TokenType.Number:
                 return new NumberNode(token.Pos, ParseNumber(token), token.Value);
             case TokenType.LeftParen:
-                return Pipeline("parenthesized pipeline", TokenType.RightParen);
+                Enter();
+                var pipeline = Pipeline("parenthesized pipeline", TokenType.RightParen);
+                _nesting--;
+                return pipeline;
             case TokenType.String:
             case TokenType.RawString:
                 return new StringNode(token.Pos, token.Value, Unquote(token.Value));

@@ -82,6 +82,7 @@ internal sealed class RenderWriter : TextWriter
         {
             return;
         }
+        Reserve(value.Length);
         if (_builder.Length == 0 && _single is null)
         {
             _single = value;
@@ -93,20 +94,33 @@ internal sealed class RenderWriter : TextWriter
 
     public override void Write(char value)
     {
+        Reserve(1);
         Spill();
         _builder.Append(value);
     }
 
     public override void Write(char[] buffer, int index, int count)
     {
+        Reserve(count);
         Spill();
         _builder.Append(buffer, index, count);
     }
 
     public override void Write(ReadOnlySpan<char> buffer)
     {
+        Reserve(buffer.Length);
         Spill();
         _builder.Append(buffer);
+    }
+
+    /// <summary>Refuses a write that would take the output past <see cref="Executor.MaxOutputChars"/>.</summary>
+    private void Reserve(int count)
+    {
+        var length = _builder.Length + (_single?.Length ?? 0);
+        if ((long)length + count > Executor.MaxOutputChars)
+        {
+            throw new TemplateExecutionException($"template: the output is larger than the limit of {Executor.MaxOutputChars} characters");
+        }
     }
 
     private void Spill()

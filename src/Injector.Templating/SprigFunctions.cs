@@ -254,7 +254,18 @@ internal static class SprigFunctions
         {
             Conv.Count(a, 2);
             var n = Conv.Int(a, 0);
-            return n < 0 ? throw new InvalidOperationException("strings: negative Repeat count") : string.Concat(Enumerable.Repeat(Conv.Str(a, 1), n));
+            var text = Conv.Str(a, 1);
+            if (n < 0)
+            {
+                throw new InvalidOperationException("strings: negative Repeat count");
+            }
+
+            if ((long)n * text.Length > MaxGenerated)
+            {
+                throw new InvalidOperationException($"the result would be longer than {MaxGenerated} characters");
+            }
+
+            return string.Concat(Enumerable.Repeat(text, n));
         });
         yield return F("replace", static a =>
         {
@@ -474,6 +485,12 @@ internal static class SprigFunctions
         return a is long or double && b is long or double ? Convert.ToDouble(a, CultureInfo.InvariantCulture) == Convert.ToDouble(b, CultureInfo.InvariantCulture) : a.Equals(b);
     }
 
+    /// <summary>
+    /// The most elements <c>until</c>, <c>untilStep</c> and <c>seq</c> produce, and the longest string <c>repeat</c>
+    /// builds: far beyond what a pod template needs, small enough that a value from a pod cannot exhaust memory.
+    /// </summary>
+    internal const int MaxGenerated = 1_000_000;
+
     private static List<object?> Range(int start, int stop, int step)
     {
         var list = new List<object?>();
@@ -483,9 +500,18 @@ internal static class SprigFunctions
         }
         for (long i = start; step > 0 ? i < stop : i > stop; i += step)
         {
+            Limit(list.Count);
             list.Add(i);
         }
         return list;
+    }
+
+    private static void Limit(int count)
+    {
+        if (count >= MaxGenerated)
+        {
+            throw new InvalidOperationException($"the list would hold more than {MaxGenerated} elements");
+        }
     }
 
     private static object? Seq(IReadOnlyList<object?> a)
@@ -509,6 +535,7 @@ internal static class SprigFunctions
         }
         for (long i = start; step > 0 ? i <= end : i >= end; i += step)
         {
+            Limit(list.Count);
             list.Add(i.ToString(CultureInfo.InvariantCulture));
         }
         return string.Join(" ", list);

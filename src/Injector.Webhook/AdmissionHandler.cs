@@ -1,7 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Injector.Core;
+using Injector.Core.Policy;
+using Injector.Webhook.Cluster;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook;
@@ -21,16 +24,16 @@ public enum AdmissionOutcomeKind
     /// <summary>The injector refused the pod.</summary>
     Denied,
 
-    /// <summary>The review could not be decoded or the injector failed unexpectedly.</summary>
+    /// <summary>The review could not be decoded.</summary>
     Failed,
 }
 
 /// <summary>The review to send back, with what happened for logs and metrics.</summary>
 /// <param name="Review">The AdmissionReview to write (apiVersion, kind and uid echoed from the request when it could be read).</param>
 /// <param name="Kind">How it ended.</param>
-/// <param name="Code">The skip reason code, decision code, or a short failure label.</param>
-/// <param name="PodNamespace">The pod's namespace (empty when unknown).</param>
-/// <param name="PodName">The pod's name or generateName (empty when unknown).</param>
+/// <param name="Code">The skip reason code, decision code, denial code or a short failure label.</param>
+/// <param name="PodNamespace">The pod's namespace (empty when unknown), escaped for logs.</param>
+/// <param name="PodName">The pod's name or generateName (empty when unknown), escaped for logs.</param>
 public sealed record AdmissionOutcome(
     AdmissionReview Review,
     AdmissionOutcomeKind Kind,
@@ -40,18 +43,36 @@ public sealed record AdmissionOutcome(
 
 /// <summary>
 /// The webhook's seam between HTTP plumbing and the injector: review bytes (or a decoded review) in, review out.
-/// Never throws: every failure becomes <c>allowed: false</c> with a message, as Istio does.
+/// Never throws: every failure becomes <c>allowed: false</c> with a message, as Istio does. The injector's closed
+/// result is read here once, for the response, the log line and the metrics.
 /// </summary>
 public sealed class AdmissionHandler
 {
     /// <summary>Code counted under <c>injector_skip_total</c> for objects that are not pods.</summary>
     public const string NotAPodCode = "not-a-pod";
 
+    /// <summary>Code for a review that could not be decoded.</summary>
+    public const string UndecodableCode = "undecodable";
+
+    /// <summary>Code for a review whose object is not a JSON object.</summary>
+    public const string BadObjectCode = "bad-object";
+
+    /// <summary>The longest denial message sent back; the API server shows it to the user.</summary>
+    public const int MaxMessageLength = 4096;
+
+    /// <summary>Reviews are decoded strictly: a repeated key is an error (the API server never sends one), nesting is bounded.</summary>
+    private static readonly AdmissionJsonContext Strict = new(new JsonSerializerOptions(AdmissionJsonContext.Default.Options)
+    {
+        AllowDuplicateProperties = false,
+        MaxDepth = 64,
+    });
+
     private readonly IPodInjectorSource _injectors;
     private readonly WebhookMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly INamespaceAnnotations? _namespaces;
 
-    public AdmissionHandler(IPodInjectorSource injectors, WebhookMetrics metrics, ILogger<AdmissionHandler> logger)
+    public AdmissionHandler(IPodInjectorSource injectors, WebhookMetrics metrics, ILogger<AdmissionHandler> logger, INamespaceAnnotations? namespaces = null)
     {
         ArgumentNullException.ThrowIfNull(injectors);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -59,19 +80,31 @@ public sealed class AdmissionHandler
         _injectors = injectors;
         _metrics = metrics;
         _logger = logger;
+        _namespaces = namespaces;
     }
 
     /// <summary>Decodes an AdmissionReview (v1 or v1beta1) and handles it. <paramref name="path"/> is the request path (<c>/inject…</c>).</summary>
-    public AdmissionOutcome Review(ReadOnlySpan<byte> body, string path)
+    public async Task<AdmissionOutcome> ReviewAsync(ReadOnlyMemory<byte> body, string path, CancellationToken cancellationToken)
     {
+        if (!Utf8.IsValid(body.Span))
+        {
+            return Undecodable("could not decode AdmissionReview: the body is not valid UTF-8");
+        }
+
         AdmissionReview? review;
         try
         {
-            review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview);
+            review = JsonSerializer.Deserialize(body.Span, Strict.AdmissionReview);
         }
         catch (JsonException e)
         {
-            return Undecodable($"could not decode AdmissionReview: {e.Message}");
+            return Undecodable($"could not decode AdmissionReview: {Cut(e.Message)}");
+        }
+#pragma warning disable CA1031 // A body that trips the serializer in any other way is still just an undecodable review.
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
+#pragma warning restore CA1031
+        {
+            return Undecodable($"could not decode AdmissionReview: {Cut(e.Message)}");
         }
 
         if (review is null)
@@ -82,7 +115,7 @@ public sealed class AdmissionHandler
         if (review.Kind != AdmissionReview.ReviewKind || review.ApiVersion is not (AdmissionReview.V1 or AdmissionReview.V1Beta1))
         {
             return Undecodable(
-                $"unsupported review apiVersion \"{review.ApiVersion}\" kind \"{review.Kind}\", want {AdmissionReview.ReviewKind} of {AdmissionReview.V1} or {AdmissionReview.V1Beta1}");
+                $"unsupported review apiVersion {Quote(review.ApiVersion)} kind {Quote(review.Kind)}, want {AdmissionReview.ReviewKind} of {AdmissionReview.V1} or {AdmissionReview.V1Beta1}");
         }
 
         if (review.Request is null)
@@ -92,38 +125,38 @@ public sealed class AdmissionHandler
 
         try
         {
-            return Handle(review, path);
+            return await HandleAsync(review, path, cancellationToken).ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // An admission answer is always written: anything unexpected denies the pod instead of failing the request.
-        catch (Exception e)
+#pragma warning disable CA1031 // The core never throws; this guards the plumbing around it, so an answer is always written.
+        catch (Exception e) when (e is not OutOfMemoryException)
 #pragma warning restore CA1031
         {
-            WebhookLog.InjectorFailed(_logger, e, review.Request.Namespace ?? "", review.Request.Name ?? "");
+            WebhookLog.InjectorFailed(_logger, e, LogText.Escape(review.Request.Namespace), LogText.Escape(review.Request.Name), DenialReason.InternalError.Code);
             var answer = new AdmissionReview
             {
                 ApiVersion = review.ApiVersion,
                 Kind = review.Kind,
-                Response = AdmissionResponses.Errored(review.Request.Uid, $"injection failed: {e.Message}"),
+                Response = AdmissionResponses.Errored(review.Request.Uid, $"injection failed: internal error ({e.GetType().Name})"),
             };
-            return Count(new AdmissionOutcome(answer, AdmissionOutcomeKind.Failed, "exception", review.Request.Namespace ?? "", review.Request.Name ?? ""));
+            return Count(new AdmissionOutcome(answer, AdmissionOutcomeKind.Denied, DenialReason.InternalError.Code, LogText.Escape(review.Request.Namespace), LogText.Escape(review.Request.Name)));
         }
     }
 
     /// <summary>Answers a decoded review: echoes apiVersion, kind and uid, and fills the response.</summary>
-    public AdmissionOutcome Handle(AdmissionReview review, string path)
+    public async Task<AdmissionOutcome> HandleAsync(AdmissionReview review, string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(review);
         var request = review.Request ?? new AdmissionRequest();
-        var (response, kind, code, ns, name) = Respond(request, path);
+        var (response, kind, code, ns, name) = await RespondAsync(request, path, cancellationToken).ConfigureAwait(false);
         var answer = new AdmissionReview { ApiVersion = review.ApiVersion, Kind = review.Kind, Response = response };
         return Count(new AdmissionOutcome(answer, kind, code, ns, name));
     }
 
-    private (AdmissionResponse, AdmissionOutcomeKind, string, string, string) Respond(AdmissionRequest request, string path)
+    private async Task<(AdmissionResponse, AdmissionOutcomeKind, string, string, string)> RespondAsync(AdmissionRequest request, string path, CancellationToken ct)
     {
         var uid = request.Uid;
-        var requestName = request.Name ?? "";
-        var requestNamespace = request.Namespace ?? "";
+        var requestName = LogText.Escape(request.Name);
+        var requestNamespace = LogText.Escape(request.Namespace);
         if (request.Kind?.Kind != "Pod"
             || (request.Resource is { } resource && resource.Resource != "pods")
             || !string.IsNullOrEmpty(request.SubResource))
@@ -134,60 +167,56 @@ public sealed class AdmissionHandler
         if (request.Object is not JsonObject pod)
         {
             var message = $"could not read the pod: request.object is {Describe(request.Object)}, want a JSON object";
-            WebhookLog.Denied(_logger, requestNamespace, requestName, "bad-object", message);
-            return (AdmissionResponses.Errored(uid, message), AdmissionOutcomeKind.Failed, "bad-object", requestNamespace, requestName);
+            WebhookLog.Denied(_logger, requestNamespace, requestName, BadObjectCode, message);
+            return (AdmissionResponses.Errored(uid, message), AdmissionOutcomeKind.Failed, BadObjectCode, requestNamespace, requestName);
         }
 
         var metadata = pod["metadata"] as JsonObject;
-        var ns = StringAt(metadata, "namespace") ?? requestNamespace;
-        var name = StringAt(metadata, "name") ?? StringAt(metadata, "generateName") ?? requestName;
+        var podNamespace = StringAt(metadata, "namespace") ?? request.Namespace ?? "";
+        var ns = LogText.Escape(podNamespace);
+        var name = LogText.Escape(StringAt(metadata, "name") ?? StringAt(metadata, "generateName") ?? request.Name);
 
-        InjectionResult result;
-        try
+        var injector = _injectors.Current;
+        IReadOnlyDictionary<string, string>? namespaceAnnotations = null;
+        if (injector.ReadsNamespaceAnnotations && _namespaces is not null && podNamespace.Length > 0)
         {
-            var pathEnv = PathEnv.Parse(path, _logger);
-            result = _injectors.Current.Inject(new InjectionRequest(pod, request.Namespace, InjectionDoor.Webhook, pathEnv));
-        }
-        catch (Exception e)
-        {
-            WebhookLog.InjectorFailed(_logger, e, ns, name);
-            return (AdmissionResponses.Errored(uid, $"injection failed: {e.Message}"), AdmissionOutcomeKind.Failed, "exception", ns, name);
+            namespaceAnnotations = await _namespaces.GetAsync(podNamespace, ct).ConfigureAwait(false);
         }
 
-        if (result.Error is { } error)
+        var pathEnv = PathEnv.Parse(path, _logger);
+        var result = injector.Inject(new InjectionRequest(pod, request.Namespace, InjectionDoor.Webhook, pathEnv, NamespaceAnnotations: namespaceAnnotations), ct);
+        switch (result)
         {
-            var code = result.Denial?.Code ?? "denied";
-            WebhookLog.Denied(_logger, ns, name, code, error);
-            return (AdmissionResponses.Denied(uid, error, result.Warnings), AdmissionOutcomeKind.Denied, code, ns, name);
-        }
+            case InjectionResult.Injected injected:
+                var patch = Encoding.UTF8.GetBytes(injected.Patch.ToJsonString());
+                return (AdmissionResponses.Patched(uid, patch, result.Warnings), AdmissionOutcomeKind.Injected, result.Code, ns, name);
+            case InjectionResult.Skipped:
+                WebhookLog.Skipped(_logger, ns, name, result.Code);
+                return (AdmissionResponses.Allowed(uid, result.Warnings), AdmissionOutcomeKind.Skipped, result.Code, ns, name);
+            case InjectionResult.Denied denied:
+                if (denied.Cause is { } cause)
+                {
+                    // Logged once, with the stack; the user sees the short message.
+                    WebhookLog.InjectorFailed(_logger, cause, ns, name, denied.Code);
+                }
+                else
+                {
+                    WebhookLog.Denied(_logger, ns, name, denied.Code, LogText.Escape(denied.Message, 1024));
+                }
 
-        if (!result.Decision.Inject)
-        {
-            WebhookLog.Skipped(_logger, ns, name, result.Decision.Reason.Code);
-            return (AdmissionResponses.Allowed(uid, result.Warnings), AdmissionOutcomeKind.Skipped, result.Decision.Reason.Code, ns, name);
+                return (AdmissionResponses.Denied(uid, Cut(denied.Message), result.Warnings), AdmissionOutcomeKind.Denied, denied.Code, ns, name);
+            default:
+                throw new InvalidOperationException($"unknown injection result {result.GetType().Name}");
         }
-
-        byte[] patch;
-        try
-        {
-            patch = Encoding.UTF8.GetBytes((result.Patch ?? []).ToJsonString());
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
-        {
-            WebhookLog.InjectorFailed(_logger, e, ns, name);
-            return (AdmissionResponses.Errored(uid, $"could not encode the patch: {e.Message}"), AdmissionOutcomeKind.Failed, "exception", ns, name);
-        }
-
-        return (AdmissionResponses.Patched(uid, patch, result.Warnings), AdmissionOutcomeKind.Injected, result.Decision.Reason.Code, ns, name);
     }
 
     private AdmissionOutcome Undecodable(string message)
     {
-        WebhookLog.Rejected(_logger, 200, message);
+        WebhookLog.Rejected(_logger, 200, LogText.Escape(message));
 
         // Like Istio: the review could not be read, so apiVersion, kind and uid are empty.
         var review = new AdmissionReview { ApiVersion = "", Kind = "", Response = AdmissionResponses.Errored("", message) };
-        return Count(new AdmissionOutcome(review, AdmissionOutcomeKind.Failed, "undecodable", "", ""));
+        return Count(new AdmissionOutcome(review, AdmissionOutcomeKind.Failed, UndecodableCode, "", ""));
     }
 
     private AdmissionOutcome Count(AdmissionOutcome outcome)
@@ -211,6 +240,19 @@ public sealed class AdmissionHandler
 
         return outcome;
     }
+
+    private static string Cut(string message)
+    {
+        if (message.Length <= MaxMessageLength)
+        {
+            return message;
+        }
+
+        var length = char.IsHighSurrogate(message[MaxMessageLength - 1]) ? MaxMessageLength - 1 : MaxMessageLength;
+        return message[..length] + "…";
+    }
+
+    private static string Quote(string? text) => JsonValue.Create(text is { Length: > 64 } ? text[..64] + "…" : text ?? "").ToJsonString();
 
     private static string? StringAt(JsonObject? node, string property) =>
         node?[property] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;

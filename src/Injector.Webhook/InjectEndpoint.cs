@@ -1,23 +1,31 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook;
 
-/// <summary>The HTTP plumbing of <c>POST /inject</c>, in Istio's order; the decisions are in <see cref="AdmissionHandler"/>.</summary>
-internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics metrics, long maxBodyBytes, ILogger<InjectEndpoint> logger)
+/// <summary>
+/// The HTTP plumbing of <c>POST /inject</c>, in Istio's order; the decisions are in <see cref="AdmissionHandler"/>.
+/// Every request runs under a deadline from the API server's <c>timeout</c> parameter, and holds its body's size from
+/// a shared <see cref="BodyBudget"/> while it is read and injected.
+/// </summary>
+internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics metrics, BodyBudget budget, long maxBodyBytes, ILogger<InjectEndpoint> logger)
 {
     public const string NoBody = "no body found";
     public const string WantJson = "invalid Content-Type, want `application/json`";
+    public const string Overloaded = "the injector is overloaded: too many large requests in flight; retry";
 
     public async Task ServeAsync(HttpContext context)
     {
         metrics.CountRequest();
         var started = Stopwatch.GetTimestamp();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(RequestDeadline.For(context.Request.Query["timeout"].ToString()));
         try
         {
-            await ServeCoreAsync(context, started).ConfigureAwait(false);
+            await ServeCoreAsync(context, started, deadline.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -25,29 +33,44 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         }
     }
 
-    private async Task ServeCoreAsync(HttpContext context, long started)
+    private async Task ServeCoreAsync(HttpContext context, long started, CancellationToken deadline)
     {
-        var (body, readError) = await ReadBodyAsync(context).ConfigureAwait(false);
-        if (readError is not null)
+        var tooLarge = $"request entity is too large, limit is {maxBodyBytes}";
+        var declared = context.Request.ContentLength;
+        if (declared > maxBodyBytes)
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, readError).ConfigureAwait(false);
+            await FailAsync(context, StatusCodes.Status400BadRequest, tooLarge, closeConnection: true).ConfigureAwait(false);
             return;
         }
 
-        if (body.Length == 0)
+        using var lease = await budget.AcquireAsync(declared ?? maxBodyBytes, deadline).ConfigureAwait(false);
+        if (lease is null)
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, NoBody).ConfigureAwait(false);
+            await FailAsync(context, StatusCodes.Status503ServiceUnavailable, Overloaded, closeConnection: false).ConfigureAwait(false);
+            return;
+        }
+
+        var (body, length, readError) = await ReadBodyAsync(context, deadline).ConfigureAwait(false);
+        if (readError is not null)
+        {
+            await FailAsync(context, StatusCodes.Status400BadRequest, readError, closeConnection: true).ConfigureAwait(false);
+            return;
+        }
+
+        if (length == 0)
+        {
+            await FailAsync(context, StatusCodes.Status400BadRequest, NoBody, closeConnection: false).ConfigureAwait(false);
             return;
         }
 
         // Istio checks the body before the content type, and compares the header as a plain string.
         if (context.Request.Headers.ContentType.ToString() != "application/json")
         {
-            await FailAsync(context, StatusCodes.Status415UnsupportedMediaType, WantJson).ConfigureAwait(false);
+            await FailAsync(context, StatusCodes.Status415UnsupportedMediaType, WantJson, closeConnection: false).ConfigureAwait(false);
             return;
         }
 
-        var outcome = handler.Review(body, context.Request.Path.Value ?? "/inject");
+        var outcome = await handler.ReviewAsync(body.AsMemory(0, length), context.Request.Path.Value ?? "/inject", deadline).ConfigureAwait(false);
         WebhookLog.RequestProcessed(
             logger,
             outcome.PodNamespace,
@@ -81,41 +104,63 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         }
     }
 
-    private async Task<(byte[] Body, string? Error)> ReadBodyAsync(HttpContext context)
+    /// <summary>Reads the body into one buffer sized by Content-Length (grown when unknown), never past the limit.</summary>
+    private async Task<(byte[] Body, int Length, string? Error)> ReadBodyAsync(HttpContext context, CancellationToken deadline)
     {
         var tooLarge = $"request entity is too large, limit is {maxBodyBytes}";
-        if (context.Request.ContentLength is { } declared && declared > maxBodyBytes)
+
+        // Kestrel's own cap is lifted for this request: the handler counts, so an oversized body gets a readable answer
+        // instead of a connection dropped mid-upload.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            return ([], tooLarge);
+            sizeFeature.MaxRequestBodySize = null;
         }
 
         try
         {
-            using var buffer = new MemoryStream(context.Request.ContentLength is { } length ? (int)length : 0);
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            var buffer = new byte[context.Request.ContentLength is { } length ? (int)length : 16 * 1024];
+            var total = 0;
+            while (true)
             {
-                if (buffer.Length + read > maxBodyBytes)
+                if (total == buffer.Length)
                 {
-                    return ([], tooLarge);
+                    if (buffer.Length >= maxBodyBytes + 1)
+                    {
+                        return ([], 0, tooLarge);
+                    }
+
+                    Array.Resize(ref buffer, (int)Math.Min(Math.Max(buffer.Length * 2L, 16 * 1024), maxBodyBytes + 1));
                 }
 
-                buffer.Write(chunk, 0, read);
-            }
+                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(total), deadline).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (buffer, total, null);
+                }
 
-            return (buffer.ToArray(), null);
+                total += read;
+                if (total > maxBodyBytes)
+                {
+                    return ([], 0, tooLarge);
+                }
+            }
         }
         catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
-            return ([], $"could not read the request body (limit is {maxBodyBytes} bytes): {e.Message}");
+            return ([], 0, $"could not read the request body (limit is {maxBodyBytes} bytes): {e.Message}");
         }
     }
 
-    private async Task FailAsync(HttpContext context, int statusCode, string message)
+    private async Task FailAsync(HttpContext context, int statusCode, string message, bool closeConnection)
     {
         metrics.CountFailure();
         WebhookLog.Rejected(logger, statusCode, message);
+        if (closeConnection && context.Request.Protocol is "HTTP/1.1" or "HTTP/1.0")
+        {
+            // The rest of the body is not read: the connection is closed after the answer rather than drained.
+            context.Response.Headers.Connection = "close";
+        }
+
         await WriteTextAsync(context, statusCode, message).ConfigureAwait(false);
     }
 
@@ -125,6 +170,13 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.XContentTypeOptions = "nosniff";
-        await context.Response.WriteAsync(message + "\n", context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            await context.Response.WriteAsync(message + "\n", context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The caller went away; nothing more to tell it.
+        }
     }
 }

@@ -54,7 +54,7 @@ public static class PathEnv
 
     /// <summary>Parses and logs a dropped odd key as a warning.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Parse(string? path, ILogger logger) =>
-        Parse(path, key => WebhookLog.OddPathEnvKey(logger, key, path ?? ""));
+        Parse(path, key => WebhookLog.OddPathEnvKey(logger, LogText.Escape(key), LogText.Escape(path)));
 
     private static List<string> Split(string path)
     {

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook;
 
-/// <summary>Source-generated log messages of the webhook.</summary>
+/// <summary>
+/// Source-generated log messages of the webhook. Every value that comes from a request (names, messages quoting
+/// annotation values) is passed through <see cref="LogText.Escape"/> by the caller; env values are never logged.
+/// </summary>
 internal static partial class WebhookLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Processed pod {Namespace}/{Name}: {Outcome} ({Code}) in {DurationMs:F1} ms")]
@@ -17,8 +20,8 @@ internal static partial class WebhookLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Rejected injection request ({StatusCode}): {Message}")]
     public static partial void Rejected(ILogger logger, int statusCode, string message);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Injector failed on pod {Namespace}/{Name}")]
-    public static partial void InjectorFailed(ILogger logger, Exception exception, string @namespace, string name);
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Injector failed on pod {Namespace}/{Name} ({Code})")]
+    public static partial void InjectorFailed(ILogger logger, Exception exception, string @namespace, string name, string code);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Odd number of inject env entries in path {Path}; ignoring the last key {Key}")]
     public static partial void OddPathEnvKey(ILogger logger, string key, string path);

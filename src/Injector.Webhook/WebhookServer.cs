@@ -1,12 +1,14 @@
 using System.Net;
 using System.Security.Authentication;
 using Injector.Core;
+using Injector.Webhook.Cluster;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,17 +25,20 @@ public static class WebhookServer
     internal const long KestrelBodyHeadroom = 1024 * 1024;
 
     /// <summary>Builds the server (not started). Dispose it, or run it with <see cref="RunAsync(WebhookServerOptions, IPodInjectorSource, CancellationToken)"/>.</summary>
-    public static WebApplication Build(WebhookServerOptions options, IPodInjectorSource injectors)
+    public static WebApplication Build(WebhookServerOptions options, IPodInjectorSource injectors, INamespaceAnnotations? namespaces = null)
     {
         ArgumentNullException.ThrowIfNull(injectors);
-        return Build(options, _ => injectors);
+        return Build(options, _ => injectors, namespaces is null ? null : _ => namespaces);
     }
 
     /// <summary>
     /// Builds the server (not started) with the injector source made from its services (so it can log through the
     /// server's loggers). A <see cref="ReloadingInjectorSource"/> is polled while the server runs and disposed with it.
     /// </summary>
-    public static WebApplication Build(WebhookServerOptions options, Func<IServiceProvider, IPodInjectorSource> injectors)
+    public static WebApplication Build(
+        WebhookServerOptions options,
+        Func<IServiceProvider, IPodInjectorSource> injectors,
+        Func<IServiceProvider, INamespaceAnnotations>? namespaces = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(injectors);
@@ -47,14 +52,23 @@ public static class WebhookServer
             configureLogging(builder.Logging);
         }
 
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownDelay + options.DrainTimeout);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(injectors);
+        builder.Services.AddSingleton<ShutdownState>();
         builder.Services.AddHostedService<ConfigPolling>();
+        builder.Services.AddHostedService<DrainOnStop>();
         builder.Services.AddSingleton<WebhookMetrics>();
-        builder.Services.AddSingleton<AdmissionHandler>();
+        builder.Services.AddSingleton(new BodyBudget(options.MaxInFlightBodyBytes));
+        builder.Services.AddSingleton(sp => new AdmissionHandler(
+            sp.GetRequiredService<IPodInjectorSource>(),
+            sp.GetRequiredService<WebhookMetrics>(),
+            sp.GetRequiredService<ILogger<AdmissionHandler>>(),
+            namespaces?.Invoke(sp)));
         builder.Services.AddSingleton(sp => new InjectEndpoint(
             sp.GetRequiredService<AdmissionHandler>(),
             sp.GetRequiredService<WebhookMetrics>(),
+            sp.GetRequiredService<BodyBudget>(),
             options.MaxBodyBytes,
             sp.GetRequiredService<ILogger<InjectEndpoint>>()));
         builder.Services.AddSingleton(sp => new CertificateReloader(
@@ -63,48 +77,90 @@ public static class WebhookServer
             options.CertificateReloadInterval,
             sp.GetRequiredService<ILogger<CertificateReloader>>()));
         builder.Services.AddHostedService<CertificatePolling>();
+        if (options.ClientCaFile is { } clientCa)
+        {
+            builder.Services.AddSingleton(sp => new ClientCaReloader(clientCa, options.CertificateReloadInterval, sp.GetRequiredService<ILogger<ClientCaReloader>>()));
+            builder.Services.AddHostedService<ClientCaPolling>();
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + KestrelBodyHeadroom;
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+
+            // A client trickling its body (slowloris) is cut off; the API server sends at LAN speed.
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 16 * 1024, gracePeriod: TimeSpan.FromSeconds(5));
             var reloader = kestrel.ApplicationServices.GetRequiredService<CertificateReloader>();
+            var clientCas = options.ClientCaFile is null ? null : kestrel.ApplicationServices.GetRequiredService<ClientCaReloader>();
             void Https(ListenOptions listen) => listen.UseHttps(https =>
             {
                 https.SslProtocols = Protocols;
                 https.ServerCertificateSelector = (_, _) => reloader.Current;
+                https.HandshakeTimeout = options.RequestHeadersTimeout;
+                if (clientCas is not null)
+                {
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = clientCas.Validate;
+                }
             });
 
-            if (string.Equals(options.Address, "localhost", StringComparison.OrdinalIgnoreCase))
+            Listen(kestrel, options.Address, options.Port, Https);
+            if (options.HealthPort is { } healthPort)
             {
-                kestrel.ListenLocalhost(options.Port, Https);
-            }
-            else if (IPAddress.TryParse(options.Address, out var address))
-            {
-                kestrel.Listen(address, options.Port, Https);
-            }
-            else
-            {
-                throw new ArgumentException($"listen address \"{options.Address}\" is neither an IP address nor localhost", nameof(options));
+                Listen(kestrel, options.Address, healthPort, _ => { });
             }
         });
 
         var app = builder.Build();
 
-        // Load the certificate now so the first handshake has one; a failure is logged and /readyz stays 503 until the poller loads one.
+        // Load the certificates now so the first handshake has them; a failure is logged and /readyz stays 503 until the poller loads one.
         app.Services.GetRequiredService<CertificateReloader>().TryReload();
+        app.Services.GetService<ClientCaReloader>()?.TryReload();
+
+        var separateHealth = options.HealthPort is not null;
+        app.Use(async (context, next) =>
+        {
+            // With a health port, /inject is served only over TLS and health and metrics only in plain HTTP.
+            var health = context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz")
+                || context.Request.Path.StartsWithSegments("/metrics");
+            if (separateHealth && health == context.Request.IsHttps)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
 
         var endpoint = app.Services.GetRequiredService<InjectEndpoint>();
         app.MapPost("/inject", endpoint.ServeAsync);
         app.MapPost("/inject/{**rest}", endpoint.ServeAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (CertificateReloader certificates, IPodInjectorSource source) =>
-            Ready(certificates, source) is { } notReady
+        app.MapGet("/readyz", (CertificateReloader certificates, IPodInjectorSource source, ShutdownState shutdown) =>
+            Ready(certificates, source, shutdown) is { } notReady
                 ? Results.Text(notReady, statusCode: StatusCodes.Status503ServiceUnavailable)
                 : Results.Text("ok"));
         app.MapGet("/metrics", (WebhookMetrics metrics) =>
             Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         return app;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, Action<ListenOptions> configure)
+    {
+        if (string.Equals(address, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(port, configure);
+        }
+        else if (IPAddress.TryParse(address, out var ip))
+        {
+            kestrel.Listen(ip, port, configure);
+        }
+        else
+        {
+            throw new ArgumentException($"listen address \"{address}\" is neither an IP address nor localhost", nameof(address));
+        }
     }
 
     /// <summary>Builds and runs the server until <paramref name="ct"/> is cancelled (or the host is told to stop).</summary>
@@ -115,9 +171,13 @@ public static class WebhookServer
     }
 
     /// <summary>Builds and runs the server until <paramref name="ct"/> is cancelled (or the host is told to stop).</summary>
-    public static async Task RunAsync(WebhookServerOptions options, Func<IServiceProvider, IPodInjectorSource> injectors, CancellationToken ct)
+    public static async Task RunAsync(
+        WebhookServerOptions options,
+        Func<IServiceProvider, IPodInjectorSource> injectors,
+        CancellationToken ct,
+        Func<IServiceProvider, INamespaceAnnotations>? namespaces = null)
     {
-        var app = Build(options, injectors);
+        var app = Build(options, injectors, namespaces);
         await using (app.ConfigureAwait(false))
         {
             await app.StartAsync(ct).ConfigureAwait(false);
@@ -126,21 +186,37 @@ public static class WebhookServer
         }
     }
 
-    /// <summary>The port a started server listens on (useful with <see cref="WebhookServerOptions.Port"/> 0).</summary>
-    public static int GetPort(WebApplication app)
+    /// <summary>The TLS port a started server listens on (useful with <see cref="WebhookServerOptions.Port"/> 0).</summary>
+    public static int GetPort(WebApplication app) => Ports(app, "https").FirstOrDefault(-1) is var port and >= 0
+        ? port
+        : throw new InvalidOperationException("the server is not listening");
+
+    /// <summary>The plain-HTTP health port a started server listens on (<see cref="WebhookServerOptions.HealthPort"/>).</summary>
+    public static int GetHealthPort(WebApplication app) => Ports(app, "http").FirstOrDefault(-1) is var port and >= 0
+        ? port
+        : throw new InvalidOperationException("the server has no health port");
+
+    private static IEnumerable<int> Ports(WebApplication app, string scheme)
     {
         ArgumentNullException.ThrowIfNull(app);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
         {
-            return new Uri(address.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal)).Port;
+            var uri = new Uri(address.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal));
+            if (uri.Scheme == scheme)
+            {
+                yield return uri.Port;
+            }
         }
-
-        throw new InvalidOperationException("the server is not listening");
     }
 
-    private static string? Ready(CertificateReloader certificates, IPodInjectorSource injectors)
+    private static string? Ready(CertificateReloader certificates, IPodInjectorSource injectors, ShutdownState shutdown)
     {
+        if (shutdown.Draining)
+        {
+            return "shutting down";
+        }
+
         if (certificates.Current is null)
         {
             return "no serving certificate loaded";
@@ -172,6 +248,55 @@ public static class WebhookServer
             (injectors as ReloadingInjectorSource)?.Stop();
             return Task.CompletedTask;
         }
+    }
+
+    /// <summary>Starts and stops the client CA poller with the host.</summary>
+    private sealed class ClientCaPolling(ClientCaReloader reloader) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            reloader.Start();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            reloader.Stop();
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// On stop, before the server stops listening: <c>/readyz</c> fails, and the server serves on for
+    /// <see cref="WebhookServerOptions.ShutdownDelay"/> while the endpoints controller and kube-proxy take the pod out.
+    /// </summary>
+    private sealed class DrainOnStop(ShutdownState state, WebhookServerOptions options) : IHostedLifecycleService
+    {
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StoppingAsync(CancellationToken cancellationToken)
+        {
+            state.Draining = true;
+            if (options.ShutdownDelay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(options.ShutdownDelay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The host's shutdown timeout ran out first; stop now.
+                }
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>Starts and stops the certificate poller with the host.</summary>

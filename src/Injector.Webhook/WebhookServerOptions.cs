@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook;
 
-/// <summary>How the webhook server listens and where its certificate is.</summary>
+/// <summary>How the webhook server listens, where its certificates are, and the bounds it keeps.</summary>
 public sealed record WebhookServerOptions
 {
     /// <summary>Istio's limit on an admission request body (6 MiB).</summary>
@@ -11,8 +11,14 @@ public sealed record WebhookServerOptions
     /// <summary>IP address to bind (<c>0.0.0.0</c>, <c>::</c>, <c>127.0.0.1</c> …) or <c>localhost</c>.</summary>
     public string Address { get; init; } = "0.0.0.0";
 
-    /// <summary>TCP port; 0 picks an ephemeral port (see <see cref="WebhookServer.GetPort"/>).</summary>
+    /// <summary>TLS port of <c>/inject</c>; 0 picks an ephemeral port (see <see cref="WebhookServer.GetPort"/>).</summary>
     public int Port { get; init; } = 9443;
+
+    /// <summary>
+    /// Plain-HTTP port for <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>, so that <c>/inject</c> is the only TLS
+    /// surface; 0 picks an ephemeral port (<see cref="WebhookServer.GetHealthPort"/>). Null serves them on the TLS port.
+    /// </summary>
+    public int? HealthPort { get; init; }
 
     /// <summary>PEM certificate (chain) file, e.g. <c>/etc/webhook/certs/tls.crt</c>.</summary>
     public required string TlsCertFile { get; init; }
@@ -20,11 +26,38 @@ public sealed record WebhookServerOptions
     /// <summary>PEM private key file, e.g. <c>/etc/webhook/certs/tls.key</c>.</summary>
     public required string TlsKeyFile { get; init; }
 
+    /// <summary>
+    /// PEM CA bundle; when set, TLS clients must present a certificate it issued (the API server's, configured with an
+    /// AdmissionConfiguration kubeconfig). Re-read when its bytes change.
+    /// </summary>
+    public string? ClientCaFile { get; init; }
+
     /// <summary>How often the certificate files are checked for new content.</summary>
     public TimeSpan CertificateReloadInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Largest admission request body accepted; larger ones get HTTP 400.</summary>
+    /// <summary>Largest admission request body accepted; larger ones get HTTP 400 with Istio's message.</summary>
     public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+
+    /// <summary>
+    /// Request bodies read and injected at once, in bytes (a pod's JSON tree takes several times its text). Past it,
+    /// requests wait, within their deadline, for others to finish.
+    /// </summary>
+    public long MaxInFlightBodyBytes { get; init; } = 4 * DefaultMaxBodyBytes;
+
+    /// <summary>Open connections at most; the API server keeps a few alive, so this only bounds abuse.</summary>
+    public long MaxConnections { get; init; } = 1000;
+
+    /// <summary>A client gets this long to send its request headers.</summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// On stop (SIGTERM), <c>/readyz</c> fails at once and the server goes on serving for this long, so endpoints drop
+    /// the pod before it stops answering and a rollout fails no pod creation.
+    /// </summary>
+    public TimeSpan ShutdownDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>After the delay, requests in flight get this long to finish.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Optional logging setup (providers, levels); the default is the console at Information.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }

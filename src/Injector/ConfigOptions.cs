@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Injector.Core.Config;
+using Injector.Webhook;
 
 namespace Injector;
 

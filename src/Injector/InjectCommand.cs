@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Injector.Core;
 using Injector.Core.Config;
-using Injector.Core.Platform;
 using Injector.Core.Workloads;
+using Injector.Documents;
+using Injector.Webhook;
 
 namespace Injector;
 
@@ -12,13 +12,13 @@ internal static class InjectCommand
     public static Command Create()
     {
         var config = new ConfigOptions();
-        var file = new Option<string>("--filename", "-f") { Description = "Input YAML file, or - for stdin", Required = true };
+        var file = new Option<string>("--filename", "-f") { Description = "Input: a YAML or JSON file, a folder (its *.yaml, *.yml and *.json files, in name order), or - for stdin", Required = true };
         var output = new Option<string?>("--output", "-o") { Description = "Output file (default stdout)" };
         var namespaceAnnotations = new Option<string[]>("--namespace-annotation")
         {
             Description = "An annotation of the workloads' namespace, KEY=VALUE (repeatable); with --platform openshift, openshift.io/sa.scc.uid-range and openshift.io/sa.scc.supplemental-groups set the proxy's UID and GID",
         };
-        var command = new Command("inject", "Inject the sidecar into workload YAML (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, List)");
+        var command = new Command("inject", "Inject the sidecar into workload YAML (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, List)\n\n" + ExitCodes.Help);
         command.Options.Add(file);
         command.Options.Add(output);
         command.Options.Add(namespaceAnnotations);
@@ -35,70 +35,182 @@ internal static class InjectCommand
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                Console.Error.WriteLine($"error: --namespace-annotation {pair}: want KEY=VALUE");
-                return ExitCodes.BadConfig;
+                return Fail(ExitCodes.BadConfig, $"--namespace-annotation {pair}: want KEY=VALUE");
             }
 
             annotations[pair[..eq]] = pair[(eq + 1)..];
         }
 
-        string input;
-        try
+        var (input, inputError, inputCode) = InputFiles.Read(file);
+        if (inputError is not null)
         {
-            input = file == "-" ? Console.In.ReadToEnd() : File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: cannot read {file}: {e.Message}");
-            return ExitCodes.IoError;
+            return Fail(inputCode, inputError);
         }
 
-        PodInjector injector;
+        Core.PodInjector injector;
         try
         {
-            injector = new PodInjector(SettingsLoader.Load(sources), new FixedNamespaceAnnotations(annotations));
+            injector = InjectorFactory.Build(sources);
         }
         catch (ConfigException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadConfig;
+            return Fail(ExitCodes.BadConfig, e.Message);
         }
 
-        string text;
-        try
+        var result = KubeInject.Run(input!, injector, annotations);
+        foreach (var warning in result.Warnings)
         {
-            var (result, warnings) = KubeInject.Run(input, injector);
-            foreach (var warning in warnings)
-            {
-                Console.Error.WriteLine(warning);
-            }
-
-            text = result;
+            Console.Error.WriteLine(warning);
         }
-        catch (InjectionException e)
+
+        if (result.Denial is { } denial)
         {
             // The named reason first, as the webhook's logs and metrics label it, then the exact problem.
-            Console.Error.WriteLine($"error: {e.Reason.Code}: {e.Message}");
-            return ExitCodes.Denied;
+            return Fail(ExitCodes.Denied, $"{denial.Code}: {denial.Message}");
         }
 
         try
         {
             if (output is null)
             {
-                Console.Out.Write(text);
+                Console.Out.Write(result.Output);
             }
             else
             {
-                File.WriteAllText(output, text);
+                File.WriteAllText(output, result.Output);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: cannot write {output}: {e.Message}");
-            return ExitCodes.IoError;
+            return Fail(ExitCodes.IoError, $"cannot write {output}: {e.Message}");
         }
 
         return ExitCodes.Ok;
     }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return code;
+    }
+}
+
+/// <summary>Reads the CLI's input: a file, a folder's YAML and JSON files, or stdin; bounded in size, with a clear message for each failure.</summary>
+internal static class InputFiles
+{
+    /// <summary>The largest input read (all files together).</summary>
+    public static long MaxBytes => YamlLimits.Document.MaxChars;
+
+    private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
+
+    /// <summary>The text, or an error message with its exit code.</summary>
+    public static (string? Text, string? Error, int Code) Read(string file)
+    {
+        try
+        {
+            if (file == "-")
+            {
+                return ReadStdin();
+            }
+
+            if (Directory.Exists(file))
+            {
+                return ReadFolder(file);
+            }
+
+            if (!File.Exists(file))
+            {
+                return (null, $"cannot read {file}: no such file or directory", ExitCodes.IoError);
+            }
+
+            return ReadFile(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"cannot read {file}: {e.Message}", ExitCodes.IoError);
+        }
+    }
+
+    private static (string?, string?, int) ReadStdin()
+    {
+        if (!Console.IsInputRedirected)
+        {
+            return (null, "-f -: standard input is a terminal; pipe the YAML in (cat app.yaml | injector inject -f -) or pass -f FILE", ExitCodes.BadConfig);
+        }
+
+        string? text;
+        try
+        {
+            using var stdin = Console.OpenStandardInput();
+            text = BoundedText.Read(stdin, MaxBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException)
+        {
+            return (null, $"-f -: cannot read standard input ({e.Message}); is it closed?", ExitCodes.IoError);
+        }
+
+        if (text is null)
+        {
+            return (null, $"-f -: standard input holds more than the limit of {MaxBytes} bytes", ExitCodes.IoError);
+        }
+
+        return Empty(text) ? (null, "-f -: standard input is empty (or closed): nothing to inject", ExitCodes.BadConfig) : (text, null, 0);
+    }
+
+    private static (string?, string?, int) ReadFile(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var text = BoundedText.Read(stream, MaxBytes);
+        if (text is null)
+        {
+            return (null, $"cannot read {file}: more than the limit of {MaxBytes} bytes", ExitCodes.IoError);
+        }
+
+        return Empty(text) ? (null, $"{file} is empty: nothing to inject", ExitCodes.BadConfig) : (text, null, 0);
+    }
+
+    /// <summary>As <c>kubectl apply -f DIR</c>: the folder's YAML and JSON files (not its subfolders), in name order, as one stream.</summary>
+    private static (string?, string?, int) ReadFolder(string dir)
+    {
+        var files = Directory.GetFiles(dir)
+            .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (files.Count == 0)
+        {
+            return (null, $"{dir}: the folder has no *.yaml, *.yml or *.json file: nothing to inject", ExitCodes.BadConfig);
+        }
+
+        var all = new System.Text.StringBuilder();
+        foreach (var file in files)
+        {
+            var (text, error, code) = ReadFile(file);
+            if (error is not null && code != ExitCodes.BadConfig)
+            {
+                return (null, error, code);
+            }
+
+            if (text is null)
+            {
+                continue;
+            }
+
+            if (all.Length + text.Length > MaxBytes)
+            {
+                return (null, $"{dir}: its files hold more than the limit of {MaxBytes} bytes", ExitCodes.IoError);
+            }
+
+            all.Append(text);
+            if (!text.EndsWith('\n'))
+            {
+                all.Append('\n');
+            }
+
+            all.Append("---\n");
+        }
+
+        return all.Length == 0 ? (null, $"{dir}: every file is empty: nothing to inject", ExitCodes.BadConfig) : (all.ToString(), null, 0);
+    }
+
+    private static bool Empty(string text) => string.IsNullOrWhiteSpace(text);
 }

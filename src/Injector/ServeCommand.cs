@@ -13,15 +13,19 @@ internal static class ServeCommand
     public static Command Create()
     {
         var config = new ConfigOptions();
-        var port = new Option<int>("--port") { Description = "HTTPS port", DefaultValueFactory = _ => 9443 };
+        var port = new Option<int>("--port") { Description = "HTTPS port of /inject", DefaultValueFactory = _ => 9443 };
+        var healthPort = new Option<int>("--health-port") { Description = "Plain-HTTP port of /healthz, /readyz and /metrics (so /inject is the only TLS surface)", DefaultValueFactory = _ => 8080 };
         var address = new Option<string>("--address") { Description = "Address to listen on", DefaultValueFactory = _ => "0.0.0.0" };
         var cert = new Option<string>("--tls-cert") { Description = "PEM serving certificate (reloaded when it changes)", DefaultValueFactory = _ => "certs/tls.crt" };
         var key = new Option<string>("--tls-key") { Description = "PEM private key (reloaded when it changes)", DefaultValueFactory = _ => "certs/tls.key" };
-        var command = new Command("serve", "Serve the sidecar injection webhook (POST /inject) over TLS");
-        command.Options.Add(port);
-        command.Options.Add(address);
-        command.Options.Add(cert);
-        command.Options.Add(key);
+        var clientCa = new Option<string?>("--client-ca") { Description = "PEM CA bundle: require TLS clients (the API server) to present a certificate it issued (reloaded when it changes)" };
+        var shutdownDelay = new Option<double>("--shutdown-delay") { Description = "Seconds to keep serving after SIGTERM with /readyz failing, before draining", DefaultValueFactory = _ => 5 };
+        var command = new Command("serve", "Serve the sidecar injection webhook (POST /inject) over TLS\n\n" + ExitCodes.Help);
+        foreach (var option in new Option[] { port, healthPort, address, cert, key, clientCa, shutdownDelay })
+        {
+            command.Options.Add(option);
+        }
+
         config.AddTo(command, allowAuto: true);
         command.SetAction(async (result, ct) =>
         {
@@ -34,10 +38,11 @@ internal static class ServeCommand
                 Console.Error.WriteLine($"native sidecars: {(native ? "enabled" : "disabled")} ({(cluster is null ? "not in a cluster" : "from the nodes' kubelet versions")})");
                 sources = sources with { NativeSidecars = native };
             }
+
             try
             {
                 // Refuse a bad configuration before listening; the server's source loads it again and then follows the files.
-                _ = ReloadingInjectorSource.Build(sources);
+                _ = InjectorFactory.Build(sources);
             }
             catch (ConfigException e)
             {
@@ -45,12 +50,22 @@ internal static class ServeCommand
                 return ExitCodes.BadConfig;
             }
 
+            var delay = result.GetValue(shutdownDelay);
+            if (delay is < 0 or > 300)
+            {
+                Console.Error.WriteLine("error: --shutdown-delay: want seconds between 0 and 300");
+                return ExitCodes.BadConfig;
+            }
+
             var options = new WebhookServerOptions
             {
                 Address = result.GetValue(address)!,
                 Port = result.GetValue(port),
+                HealthPort = result.GetValue(healthPort),
                 TlsCertFile = result.GetValue(cert)!,
                 TlsKeyFile = result.GetValue(key)!,
+                ClientCaFile = result.GetValue(clientCa),
+                ShutdownDelay = TimeSpan.FromSeconds(delay),
             };
             try
             {
@@ -60,14 +75,20 @@ internal static class ServeCommand
                     services => new ReloadingInjectorSource(
                         sources,
                         ReloadingInjectorSource.DefaultInterval,
-                        services.GetRequiredService<ILogger<ReloadingInjectorSource>>(),
-                        cluster is null ? null : new ClusterNamespaceAnnotations(cluster, services.GetRequiredService<ILogger<ClusterNamespaceAnnotations>>())),
-                    ct);
+                        services.GetRequiredService<ILogger<ReloadingInjectorSource>>()),
+                    ct,
+                    cluster is null ? null : services => new ClusterNamespaceAnnotations(cluster, services.GetRequiredService<ILogger<ClusterNamespaceAnnotations>>()));
             }
             catch (ConfigException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadConfig;
+            }
+            catch (IOException e)
+            {
+                // Kestrel could not bind (address in use, permission).
+                Console.Error.WriteLine($"error: cannot listen: {e.Message}");
+                return ExitCodes.IoError;
             }
 
             return ExitCodes.Ok;

@@ -4,11 +4,17 @@ using Injector.Core.Config;
 using Injector.Core.Platform;
 using Injector.Core.Workloads;
 using Injector.Documents;
+using Injector.Webhook;
 
 namespace Injector.Conformance.Tests;
 
 /// <summary>The outcome of one case through one door.</summary>
-public sealed record DoorOutcome(bool Applies, bool Passed, bool ExactText, string Detail)
+/// <param name="Applies">Whether the case runs through this door.</param>
+/// <param name="Passed">Equal to the golden as data, or a deliberate deviation met.</param>
+/// <param name="ExactText">Equal to the golden as text.</param>
+/// <param name="Detail">What went wrong, or "ok".</param>
+/// <param name="Deliberate">Passed by <see cref="DeliberateDeviations"/>: Istio's golden is an invalid pod.</param>
+public sealed record DoorOutcome(bool Applies, bool Passed, bool ExactText, string Detail, bool Deliberate = false)
 {
     public static DoorOutcome NotApplicable { get; } = new(false, false, false, "not applicable");
 }
@@ -35,15 +41,7 @@ public static class CaseRunner
                 Sets: c.Set,
                 NativeSidecars: c.NativeSidecars,
                 Platform: c.Platform);
-            // The corpus's OpenShift namespace test-ns carries these ranges (cases.json README).
-            var namespaces = c.Platform == "openshift"
-                ? new FixedNamespaceAnnotations(new Dictionary<string, string>
-                {
-                    [OpenShiftIds.UidRange] = "1000620000/10000",
-                    [OpenShiftIds.SupplementalGroups] = "1000620000/10000",
-                })
-                : null;
-            return new PodInjector(SettingsLoader.Load(sources), namespaces);
+            return InjectorFactory.Build(sources);
         }
         finally
         {
@@ -54,6 +52,15 @@ public static class CaseRunner
         }
     }
 
+    /// <summary>The corpus's OpenShift namespace test-ns carries these ranges (cases.json README).</summary>
+    public static IReadOnlyDictionary<string, string>? NamespaceAnnotations(CorpusCase c) => c.Platform == "openshift"
+        ? new Dictionary<string, string>
+        {
+            [OpenShiftIds.UidRange] = "1000620000/10000",
+            [OpenShiftIds.SupplementalGroups] = "1000620000/10000",
+        }
+        : null;
+
     public static DoorOutcome RunCli(CorpusCase c)
     {
         if (c.WebhookOnly)
@@ -62,22 +69,24 @@ public static class CaseRunner
         }
 
         var input = File.ReadAllText(Corpus.PathOf(c.Input));
-        string output;
-        IReadOnlyList<string> warnings;
+        KubeInjectResult result;
         try
         {
-            (output, warnings) = KubeInject.Run(input, InjectorFor(c));
+            result = KubeInject.Run(input, InjectorFor(c), NamespaceAnnotations(c));
         }
-        catch (InjectionException e)
-        {
-            return c.ExpectError is { } expected && e.Message.Contains(expected, StringComparison.OrdinalIgnoreCase)
-                ? new DoorOutcome(true, true, true, "failed as expected")
-                : new DoorOutcome(true, false, false, $"error: {e.Message}");
-        }
-        catch (Exception e) when (e is ConfigException)
+        catch (ConfigException e)
         {
             return new DoorOutcome(true, false, false, $"config error: {e.Message}");
         }
+
+        if (result.Denial is { } denial)
+        {
+            return c.ExpectError is { } expected && denial.Message.Contains(expected, StringComparison.OrdinalIgnoreCase)
+                ? new DoorOutcome(true, true, true, "failed as expected")
+                : new DoorOutcome(true, false, false, $"error: {denial.Code}: {denial.Message}");
+        }
+
+        var (output, warnings) = (result.Output!, result.Warnings);
 
         if (c.ExpectError is not null)
         {
@@ -87,6 +96,13 @@ public static class CaseRunner
         if (c.ExpectedWarning is { } warning && !warnings.Any(w => w.Contains(warning, StringComparison.Ordinal)))
         {
             return new DoorOutcome(true, false, false, $"missing warning '{warning}' (got: {string.Join(" | ", warnings)})");
+        }
+
+        if (DeliberateDeviations.Applies(c))
+        {
+            return DeliberateDeviations.Check(c, WebhookPods.FromYaml(output)) is { } problem
+                ? new DoorOutcome(true, false, false, $"deliberate deviation not met: {problem}")
+                : new DoorOutcome(true, true, false, $"deliberate deviation: {DeliberateDeviations.Why(c)}", Deliberate: true);
         }
 
         var golden = File.ReadAllText(Corpus.PathOf(c.Golden!));

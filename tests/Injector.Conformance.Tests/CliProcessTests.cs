@@ -62,7 +62,8 @@ public sealed class CliProcessTests
 
         Assert.Equal(1, code);
         Assert.Equal("", stdout);
-        Assert.Contains("error: invalid-annotation: invalid value 'bad' for annotation 'traffic.sidecar.istio.io/includeOutboundIPRanges'", stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error: invalid-annotation: document 1 (Deployment ", stderr, StringComparison.Ordinal);
+        Assert.Contains("invalid value 'bad' for annotation 'traffic.sidecar.istio.io/includeOutboundIPRanges'", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

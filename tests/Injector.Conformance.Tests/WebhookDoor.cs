@@ -14,7 +14,7 @@ public static class WebhookDoor
             return DoorOutcome.NotApplicable;
         }
 
-        server.Use(CaseRunner.InjectorFor(c));
+        server.Use(CaseRunner.InjectorFor(c), CaseRunner.NamespaceAnnotations(c));
         var inputs = WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(c.Input)));
         var goldens = WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(c.Golden)));
         if (inputs.Count != goldens.Count)
@@ -22,6 +22,8 @@ public static class WebhookDoor
             return new DoorOutcome(true, false, false, $"pods: input {inputs.Count}, golden {goldens.Count}");
         }
 
+        var deliberate = DeliberateDeviations.Applies(c);
+        var results = new List<JsonObject>();
         for (var i = 0; i < inputs.Count; i++)
         {
             var pod = inputs[i];
@@ -56,12 +58,25 @@ public static class WebhookDoor
                 patched = (JsonObject)PatchApplier.Apply(pod, ops);
             }
 
+            if (deliberate)
+            {
+                results.Add(patched);
+                continue;
+            }
+
             var expected = PodComparison.Normalize(goldens[i]);
             var actual = PodComparison.Normalize(patched);
             if (!JsonNode.DeepEquals(expected, actual))
             {
                 return new DoorOutcome(true, false, false, $"pod {i}: {FirstDifference.Find(expected, actual, "pod")}");
             }
+        }
+
+        if (deliberate)
+        {
+            return DeliberateDeviations.Check(c, results) is { } problem
+                ? new DoorOutcome(true, false, false, $"deliberate deviation not met: {problem}")
+                : new DoorOutcome(true, true, false, $"deliberate deviation: {DeliberateDeviations.Why(c)}", Deliberate: true);
         }
 
         return new DoorOutcome(true, true, true, "ok");

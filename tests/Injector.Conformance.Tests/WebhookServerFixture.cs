@@ -1,13 +1,13 @@
 using Injector.Core;
-using Injector.Testing;
 using Injector.Webhook;
+using Injector.Webhook.Cluster;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Conformance.Tests;
 
 /// <summary>The real webhook server over real TLS on 127.0.0.1, whose injector each case swaps in.</summary>
-public sealed class WebhookServerFixture : IAsyncLifetime, IPodInjectorSource
+public sealed class WebhookServerFixture : IAsyncLifetime, IPodInjectorSource, INamespaceAnnotations
 {
     private readonly TestCertificates _certs = new();
     private WebApplication? _app;
@@ -17,7 +17,17 @@ public sealed class WebhookServerFixture : IAsyncLifetime, IPodInjectorSource
 
     public HttpClient Client { get; private set; } = null!;
 
-    public void Use(IPodInjector injector) => _current = injector;
+    private volatile IReadOnlyDictionary<string, string>? _namespaceAnnotations;
+
+    /// <summary>The injector for the next case, and the annotations every namespace has (the corpus's OpenShift ranges).</summary>
+    public void Use(IPodInjector injector, IReadOnlyDictionary<string, string>? namespaceAnnotations = null)
+    {
+        _current = injector;
+        _namespaceAnnotations = namespaceAnnotations;
+    }
+
+    public ValueTask<IReadOnlyDictionary<string, string>?> GetAsync(string @namespace, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_namespaceAnnotations);
 
     public async ValueTask InitializeAsync()
     {
@@ -30,6 +40,7 @@ public sealed class WebhookServerFixture : IAsyncLifetime, IPodInjectorSource
                 TlsKeyFile = _certs.KeyFile,
                 ConfigureLogging = logging => logging.ClearProviders(),
             },
+            this,
             this);
         await _app.StartAsync();
         Client = _certs.CreateClient(WebhookServer.GetPort(_app));

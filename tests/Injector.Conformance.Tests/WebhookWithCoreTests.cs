@@ -33,7 +33,7 @@ public sealed class WebhookWithCoreTests(WebhookServerFixture server) : IClassFi
 
     private async Task<JsonNode> PostAsync(JsonObject review)
     {
-        server.Use(new PodInjector(SettingsLoader.Load(new ConfigSources())));
+        server.Use(new PodInjector(SettingsLoader.Defaults()));
         using var content = new StringContent(review.ToJsonString(), Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await server.Client.PostAsync("/inject", content, TestContext.Current.CancellationToken);

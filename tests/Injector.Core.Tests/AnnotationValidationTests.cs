@@ -101,7 +101,7 @@ public sealed class AnnotationValidationTests
     {
         var result = Pods.Inject(Pods.Hello(annotations: """{"sidecar.istio.io/proxyImage": "proxyv2"}"""));
 
-        Assert.True(result.Decision.Inject);
+        result.Injected();
         Assert.Contains(result.Warnings, w => w.Contains("sidecar.istio.io/proxyImage", StringComparison.Ordinal));
     }
 }

@@ -11,8 +11,8 @@ public sealed class BuiltInTemplateTests
     {
         var result = Pods.Inject(Pods.Hello(annotations: """{"inject.istio.io/templates": "grpc-agent"}"""));
 
-        Assert.Null(result.Error);
-        var pod = result.Pod!;
+        result.Injected();
+        var pod = result.Injected().Pod;
         var proxy = PodJson.Find(pod, "containers", "istio-proxy")!;
         Assert.Contains(proxy["env"]!.AsArray(), e => e!["name"]!.ToString() == "DISABLE_ENVOY" && e["value"]!.ToString() == "true");
         var app = PodJson.Find(pod, "containers", "hello")!;
@@ -27,8 +27,8 @@ public sealed class BuiltInTemplateTests
     {
         var result = Pods.Inject(Pods.Hello(annotations: """{"inject.istio.io/templates": "grpc-simple"}"""));
 
-        Assert.Null(PodJson.Proxy(result.Pod!));
-        Assert.NotNull(PodJson.Find(result.Pod!, "initContainers", "grpc-bootstrap-init"));
+        Assert.Null(PodJson.Proxy(result.Injected().Pod));
+        Assert.NotNull(PodJson.Find(result.Injected().Pod, "initContainers", "grpc-bootstrap-init"));
     }
 
     [Fact]
@@ -36,9 +36,9 @@ public sealed class BuiltInTemplateTests
     {
         var result = Pods.Inject(Pods.Hello(annotations: """{"inject.istio.io/templates": "sidecar,grpc-simple"}"""));
 
-        Assert.NotNull(PodJson.Proxy(result.Pod!));
-        Assert.NotNull(PodJson.Find(result.Pod!, "initContainers", "grpc-bootstrap-init"));
-        var status = JsonNode.Parse(result.Pod!["metadata"]!["annotations"]!["sidecar.istio.io/status"]!.ToString())!;
+        Assert.NotNull(PodJson.Proxy(result.Injected().Pod));
+        Assert.NotNull(PodJson.Find(result.Injected().Pod, "initContainers", "grpc-bootstrap-init"));
+        var status = JsonNode.Parse(result.Injected().Pod["metadata"]!["annotations"]!["sidecar.istio.io/status"]!.ToString())!;
         // The template pod merges like the pod: a later template's new containers come before the earlier ones.
         Assert.Equal(["grpc-bootstrap-init", "istio-init", "istio-proxy"], status["initContainers"]!.AsArray().Select(n => n!.ToString()));
     }
@@ -49,11 +49,11 @@ public sealed class RenderCacheTests
     [Fact]
     public void Pods_rendering_the_same_text_get_independent_copies()
     {
-        var injector = new PodInjector(Injector.Core.Config.SettingsLoader.Load(new Injector.Core.Config.ConfigSources()));
-        var first = injector.Inject(new InjectionRequest(Pods.Hello(), "default", InjectionDoor.Webhook, [])).Pod!;
+        var injector = new PodInjector(TestConfig.Load());
+        var first = injector.Inject(new InjectionRequest(Pods.Hello(), "default", InjectionDoor.Webhook, [])).Injected().Pod;
         PodJson.Proxy(first)!["image"] = "tampered";
 
-        var second = injector.Inject(new InjectionRequest(Pods.Hello(), "default", InjectionDoor.Webhook, [])).Pod!;
+        var second = injector.Inject(new InjectionRequest(Pods.Hello(), "default", InjectionDoor.Webhook, [])).Injected().Pod;
 
         Assert.Equal("registry.istio.io/testing/proxyv2:latest", PodJson.Proxy(second)!["image"]!.ToString());
     }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Injector.Core.Config;
 using Injector.Core.Workloads;
 using Injector.Documents;
 
@@ -67,15 +66,15 @@ public sealed class DropInConfigMapTests
     [InlineData("""{"inject.istio.io/templates": "sidecar,extras", "sidecar.istio.io/logLevel": "debug"}""", "listed.yaml")]
     public void Webhook_door_with_the_config_dir_renders_the_ConfigMap_templates(string annotations, string expected)
     {
-        var injector = new PodInjector(SettingsLoader.Load(new ConfigSources(ConfigDir: Dir)));
+        var injector = new PodInjector(TestConfig.Load(configDir: Dir));
         Assert.Empty(injector.BrokenTemplates);
         var pod = Pod(annotations);
 
         var result = injector.Inject(new InjectionRequest(pod, "default", InjectionDoor.Webhook, []));
 
-        Assert.Null(result.Error);
-        var patched = Pods.ApplyPatch(pod, result.Patch!);
-        Assert.True(JsonNode.DeepEquals(result.Pod, patched));
+        result.Injected();
+        var patched = Pods.ApplyPatch(pod, result.Injected().Patch);
+        Assert.True(JsonNode.DeepEquals(result.Injected().Pod, patched));
         var spec = GoYaml.Write(new JsonObject { ["metadata"] = patched["metadata"]!.DeepClone(), ["spec"] = patched["spec"]!.DeepClone() });
         AssertGolden(expected, Normalize(spec));
     }
@@ -86,16 +85,17 @@ public sealed class DropInConfigMapTests
     [InlineData("""{"inject.istio.io/templates": "sidecar,extras", "sidecar.istio.io/logLevel": "debug"}""", "listed.yaml")]
     public void Cli_door_with_the_file_flags_renders_the_ConfigMap_templates(string annotations, string expected)
     {
-        var injector = new PodInjector(SettingsLoader.Load(new ConfigSources(
-            InjectConfigFile: Path.Combine(Dir, "config"),
-            ValuesFile: Path.Combine(Dir, "values"),
-            MeshFile: Path.Combine(Dir, "mesh"))));
+        var injector = new PodInjector(TestConfig.Load(
+            injectConfigFile: Path.Combine(Dir, "config"),
+            valuesFile: Path.Combine(Dir, "values"),
+            meshFile: Path.Combine(Dir, "mesh")));
         var input = Deployment.Replace("ANNOTATIONS", annotations == "{}" ? "{}" : annotations, StringComparison.Ordinal);
 
-        var (output, warnings) = KubeInject.Run(input, injector);
+        var result = KubeInject.Run(input, injector);
 
-        Assert.Empty(warnings);
-        var document = (JsonObject)GoYaml.Parse(output.Split("---\n")[0])!;
+        Assert.Null(result.Denial);
+        Assert.Empty(result.Warnings);
+        var document = (JsonObject)GoYaml.Parse(result.Output!.Split("---\n")[0])!;
         var template = document["spec"]!["template"]!;
         var spec = GoYaml.Write(new JsonObject { ["metadata"] = template["metadata"]!.DeepClone(), ["spec"] = template["spec"]!.DeepClone() });
         AssertGolden("cli-" + expected, Normalize(spec));

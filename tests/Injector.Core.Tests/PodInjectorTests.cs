@@ -14,11 +14,11 @@ public sealed class PodInjectorTests
         var pod = Pods.Hello();
         var result = Pods.Inject(pod);
 
-        Assert.True(result.Decision.Inject);
-        Assert.NotNull(result.Patch);
-        Assert.True(JsonNode.DeepEquals(result.Pod, Pods.ApplyPatch(pod, result.Patch!)));
-        Assert.Contains(result.Pod!["spec"]!["initContainers"]!.AsArray(), c => c!["name"]!.ToString() == "istio-proxy");
-        Assert.Contains(result.Pod!["spec"]!["initContainers"]!.AsArray(), c => c!["name"]!.ToString() == "istio-init");
+        result.Injected();
+        result.Injected();
+        Assert.True(JsonNode.DeepEquals(result.Injected().Pod, Pods.ApplyPatch(pod, result.Injected().Patch)));
+        Assert.Contains(result.Injected().Pod["spec"]!["initContainers"]!.AsArray(), c => c!["name"]!.ToString() == "istio-proxy");
+        Assert.Contains(result.Injected().Pod["spec"]!["initContainers"]!.AsArray(), c => c!["name"]!.ToString() == "istio-init");
     }
 
     [Fact]
@@ -31,11 +31,11 @@ public sealed class PodInjectorTests
 
         var result = Pods.Inject(pod);
 
-        var injected = Pods.ApplyPatch(pod, result.Patch!);
+        var injected = Pods.ApplyPatch(pod, result.Injected().Patch);
         Assert.True(JsonNode.DeepEquals(pod["spec"]!["futureField"], injected["spec"]!["futureField"]));
         Assert.Equal("kept", injected["spec"]!["containers"]![0]!["futureField"]!.ToString());
         Assert.True(injected["metadata"]!["futureMeta"]!.GetValue<bool>());
-        Assert.DoesNotContain(result.Patch!, op => op!["path"]!.ToString().Contains("future", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Injected().Patch, op => op!["path"]!.ToString().Contains("future", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -46,8 +46,8 @@ public sealed class PodInjectorTests
 
         var result = Pods.Inject(pod);
 
-        Assert.Equal("1000m", result.Pod!["spec"]!["containers"]!.AsArray().Single(c => c!["name"]!.ToString() == "hello")!["resources"]!["limits"]!["cpu"]!.ToString());
-        Assert.DoesNotContain(result.Patch!, op => op!["path"]!.ToString().StartsWith("/spec/containers/0/resources", StringComparison.Ordinal));
+        Assert.Equal("1000m", result.Injected().Pod["spec"]!["containers"]!.AsArray().Single(c => c!["name"]!.ToString() == "hello")!["resources"]!["limits"]!["cpu"]!.ToString());
+        Assert.DoesNotContain(result.Injected().Patch, op => op!["path"]!.ToString().StartsWith("/spec/containers/0/resources", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -55,15 +55,15 @@ public sealed class PodInjectorTests
     [InlineData(false)]
     public void Reinjecting_an_injected_pod_changes_nothing(bool native)
     {
-        var injector = new PodInjector(SettingsLoader.Load(new ConfigSources(NativeSidecars: native)));
+        var injector = new PodInjector(TestConfig.Load(nativeSidecars: native));
         var pod = Pods.Hello();
         pod["spec"]!["containers"]![0]!["readinessProbe"] = new JsonObject { ["httpGet"] = new JsonObject { ["port"] = 80 } };
-        var first = injector.Inject(new InjectionRequest(pod, "default", InjectionDoor.Webhook, [])).Pod!;
+        var first = injector.Inject(new InjectionRequest(pod, "default", InjectionDoor.Webhook, [])).Injected().Pod;
 
         var second = injector.Inject(new InjectionRequest(first, "default", InjectionDoor.Webhook, []));
 
-        Assert.Empty(second.Patch!);
-        Assert.True(JsonNode.DeepEquals(first, second.Pod));
+        Assert.Empty(second.Injected().Patch);
+        Assert.True(JsonNode.DeepEquals(first, second.Injected().Pod));
     }
 
     [Fact]
@@ -80,9 +80,9 @@ public sealed class PodInjectorTests
 
         var result = Pods.Inject(pod);
 
-        Assert.True(result.Decision.Inject);
-        Assert.DoesNotContain(result.Patch!, op => op!["path"]!.ToString().StartsWith("/spec/containers/0/env", StringComparison.Ordinal));
-        Assert.Equal(1500, Pods.ApplyPatch(pod, result.Patch!)["spec"]!["containers"]![0]!["env"]!.AsArray().Count);
+        result.Injected();
+        Assert.DoesNotContain(result.Injected().Patch, op => op!["path"]!.ToString().StartsWith("/spec/containers/0/env", StringComparison.Ordinal));
+        Assert.Equal(1500, Pods.ApplyPatch(pod, result.Injected().Patch)["spec"]!["containers"]![0]!["env"]!.AsArray().Count);
     }
 
     [Fact]
@@ -99,8 +99,8 @@ public sealed class PodInjectorTests
 
         var result = Pods.Inject(pod);
 
-        Assert.True(JsonNode.DeepEquals(result.Pod, Pods.ApplyPatch(pod, result.Patch!)));
-        Assert.True(result.Patch!.ToJsonString().Length < 16 * 1024, "the patch carries the sidecar, not the pod");
+        Assert.True(JsonNode.DeepEquals(result.Injected().Pod, Pods.ApplyPatch(pod, result.Injected().Patch)));
+        Assert.True(result.Injected().Patch.ToJsonString().Length < 16 * 1024, "the patch carries the sidecar, not the pod");
     }
 
     [Fact]
@@ -112,12 +112,12 @@ public sealed class PodInjectorTests
 
         var result = Pods.Inject(pod);
 
-        Assert.True(result.Denied);
-        Assert.Null(result.Patch);
-        Assert.Equal("invalid-annotation", result.Denial?.Code);
-        Assert.Contains("invalid value 'bad' for annotation 'traffic.sidecar.istio.io/includeOutboundIPRanges'", result.Error, StringComparison.Ordinal);
-        Assert.Contains("invalid value '*' for annotation 'traffic.sidecar.istio.io/excludeInboundPorts'", result.Error, StringComparison.Ordinal);
-        Assert.Contains("invalid value 'MAGIC' for annotation 'sidecar.istio.io/interceptionMode'", result.Error, StringComparison.Ordinal);
+        result.Denied();
+
+        Assert.Equal("invalid-annotation", result.Denied().Code);
+        Assert.Contains("invalid value 'bad' for annotation 'traffic.sidecar.istio.io/includeOutboundIPRanges'", result.Denied().Message, StringComparison.Ordinal);
+        Assert.Contains("invalid value '*' for annotation 'traffic.sidecar.istio.io/excludeInboundPorts'", result.Denied().Message, StringComparison.Ordinal);
+        Assert.Contains("invalid value 'MAGIC' for annotation 'sidecar.istio.io/interceptionMode'", result.Denied().Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,8 +125,8 @@ public sealed class PodInjectorTests
     {
         var result = Pods.Inject(Pods.Hello(annotations: """{"inject.istio.io/templates": "nope"}"""));
 
-        Assert.Equal("requested template \"nope\" not found; have gateway, grpc-agent, grpc-simple, sidecar", result.Error);
-        Assert.Equal("unknown-template", result.Denial?.Code);
+        Assert.Equal("requested template \"nope\" not found; have gateway, grpc-agent, grpc-simple, sidecar", result.Denied().Message);
+        Assert.Equal("unknown-template", result.Denied().Code);
     }
 
     [Fact]
@@ -134,9 +134,7 @@ public sealed class PodInjectorTests
     {
         var result = Pods.Inject(Pods.Hello(labels: """{"app": "hello", "sidecar.istio.io/inject": "false"}"""));
 
-        Assert.False(result.Decision.Inject);
-        Assert.Equal("label-disabled", result.Decision.Reason.Code);
-        Assert.Empty(result.Patch!);
+        Assert.Equal("label-disabled", result.Skipped().Code);
     }
 
     [Fact]
@@ -147,7 +145,7 @@ public sealed class PodInjectorTests
         pod["metadata"]!["labels"]!["pod-template-hash"] = "7d4f8";
         pod["metadata"]!["ownerReferences"] = JsonNode.Parse("""[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"hello-7d4f8","uid":"u","controller":true}]""");
 
-        var proxy = PodJson.Proxy(Pods.Inject(pod).Pod!)!;
+        var proxy = PodJson.Proxy(Pods.Inject(pod).Injected().Pod)!;
 
         Assert.Contains(proxy["env"]!.AsArray(), e => e!["name"]!.ToString() == "ISTIO_META_OWNER" && e["value"]!.ToString() == "kubernetes://apis/apps/v1/namespaces/default/deployments/hello");
     }
@@ -183,13 +181,13 @@ public sealed class SettingsLoaderTests
     [Fact]
     public void Set_flags_reach_values_mesh_and_cni()
     {
-        var settings = SettingsLoader.Load(new ConfigSources(Sets:
+        var settings = TestConfig.Load(sets:
         [
             "values.global.proxy.image=proxyTest",
             "meshConfig.defaultConfig.interceptionMode=TPROXY",
             "components.cni.enabled=true",
             "values.global.proxy.statusPort=0",
-        ]));
+        ]);
 
         Assert.Equal("proxyTest", settings.Values["global"]!["proxy"]!["image"]!.ToString());
         Assert.Equal("TPROXY", settings.Mesh["defaultConfig"]!["interceptionMode"]!.ToString());
@@ -204,15 +202,24 @@ public sealed class SettingsLoaderTests
     [InlineData("values.global.hub.x=1", "'global.hub' is not a map")]
     public void Bad_set_flags_name_the_path(string flag, string message)
     {
-        var e = Assert.Throws<ConfigException>(() => SettingsLoader.Load(new ConfigSources(Sets: [flag])));
+        var e = Assert.Throws<ConfigException>(() => TestConfig.Load(sets: [flag]));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_missing_values_file_is_named()
+    public void A_document_that_does_not_parse_is_named()
     {
-        var e = Assert.Throws<ConfigException>(() => SettingsLoader.Load(new ConfigSources(ValuesFile: "/nonexistent/iop.yaml")));
-        Assert.Contains("/nonexistent/iop.yaml", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<ConfigException>(() => SettingsLoader.Load(new ConfigTexts(ValuesFile: new ConfigText("/etc/x/iop.yaml", "a: [1"))));
+        Assert.Contains("/etc/x/iop.yaml", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_values_alias_bomb_is_refused_as_a_configuration_error()
+    {
+        var bomb = "a0: &a0 [lol]\n" + string.Join("", Enumerable.Range(1, 8).Select(i => $"a{i}: &a{i} [{string.Join(",", Enumerable.Repeat($"*a{i - 1}", 10))}]\n"));
+        var e = Assert.Throws<ConfigException>(() => SettingsLoader.Load(new ConfigTexts(DirValues: new ConfigText("/etc/istio/inject/values", bomb))));
+        Assert.Contains("/etc/istio/inject/values", e.Message, StringComparison.Ordinal);
+        Assert.Contains("excessive aliasing", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -222,7 +229,7 @@ public sealed class SettingsLoaderTests
         File.WriteAllText(file, "spec:\n  values:\n    global:\n      proxy:\n        resources:\n          limits:\n            cpu: null\n");
         try
         {
-            var settings = SettingsLoader.Load(new ConfigSources(ValuesFile: file));
+            var settings = TestConfig.Load(valuesFile: file);
             var limits = settings.Values["global"]!["proxy"]!["resources"]!["limits"]!.AsObject();
             Assert.False(limits.ContainsKey("cpu"));
             Assert.Equal("1024Mi", limits["memory"]!.ToString());
@@ -236,9 +243,9 @@ public sealed class SettingsLoaderTests
     [Fact]
     public void The_embedded_sidecar_template_renders_valid_yaml()
     {
-        var injector = new PodInjector(SettingsLoader.Load(new ConfigSources()));
+        var injector = new PodInjector(TestConfig.Load());
         Assert.Empty(injector.BrokenTemplates);
-        Assert.NotNull(GoYaml.Write(Pods.Inject(Pods.Hello()).Pod));
+        Assert.NotNull(GoYaml.Write(Pods.Inject(Pods.Hello()).Injected().Pod));
     }
 }
 
@@ -258,27 +265,27 @@ public sealed class UserOverrideTests
     {
         var result = Pods.Inject(PodWithOwnProxy());
 
-        var proxy = PodJson.Proxy(result.Pod!)!;
+        var proxy = PodJson.Proxy(result.Injected().Pod)!;
         Assert.Equal("custom", Assert.Single(proxy["args"]!.AsArray())!.ToString());
         Assert.Equal(1234, proxy["securityContext"]!["runAsUser"]!.GetValue<long>());
         Assert.Equal("3", proxy["resources"]!["limits"]!["cpu"]!.ToString());
         Assert.StartsWith("registry.istio.io/testing/proxyv2", proxy["image"]!.ToString(), StringComparison.Ordinal);
-        var init = PodJson.Find(result.Pod!, "initContainers", "istio-init")!;
+        var init = PodJson.Find(result.Injected().Pod, "initContainers", "istio-init")!;
         var args = init["args"]!.AsArray().Select(a => a!.ToString()).ToList();
         Assert.Equal("1234", args[args.IndexOf("-u") + 1]);
         Assert.Equal(
             """{"initContainers":[{"name":"istio-proxy","args":["custom"],"resources":{"limits":{"cpu":"3"}},"securityContext":{"runAsUser":1234}}]}""",
-            result.Pod!["metadata"]!["annotations"]!["proxy.istio.io/overrides"]!.ToString());
+            result.Injected().Pod["metadata"]!["annotations"]!["proxy.istio.io/overrides"]!.ToString());
     }
 
     [Fact]
     public void Reinjecting_a_pod_with_overrides_changes_nothing()
     {
-        var first = Pods.Inject(PodWithOwnProxy()).Pod!;
+        var first = Pods.Inject(PodWithOwnProxy()).Injected().Pod;
 
         var second = Pods.Inject(first);
 
-        Assert.Empty(second.Patch!);
+        Assert.Empty(second.Injected().Patch);
     }
 
     [Fact]
@@ -286,7 +293,7 @@ public sealed class UserOverrideTests
     {
         var result = Pods.Inject(Pods.Hello(annotations: """{"proxy.istio.io/overrides": "{not json"}"""));
 
-        Assert.True(result.Denied);
-        Assert.Contains("proxy.istio.io/overrides", result.Error, StringComparison.Ordinal);
+        result.Denied();
+        Assert.Contains("proxy.istio.io/overrides", result.Denied().Message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Injector.Core.Config;
 using Microsoft.AspNetCore.JsonPatch.SystemTextJson;
 
 namespace Injector.Core.Tests;
@@ -8,7 +7,7 @@ namespace Injector.Core.Tests;
 /// <summary>Test pods and the helpers to inject them and apply patches with Microsoft's RFC 6902 implementation.</summary>
 internal static class Pods
 {
-    private static readonly Lazy<PodInjector> Default = new(() => new PodInjector(SettingsLoader.Load(new ConfigSources())));
+    private static readonly Lazy<PodInjector> Default = new(() => new PodInjector(TestConfig.Load()));
 
     public static PodInjector Injector => Default.Value;
 

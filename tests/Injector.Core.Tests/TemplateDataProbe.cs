@@ -9,8 +9,8 @@ namespace Injector.Core.Tests;
 /// </summary>
 internal static class TemplateDataProbe
 {
-    private static readonly Lazy<InjectorSettings> Base = new(() => SettingsLoader.Load(new ConfigSources(
-        Sets: ["values.pilot.env.MY_ENV=from-istiod"])));
+    private static readonly Lazy<InjectorSettings> Base = new(() => TestConfig.Load(
+        sets: ["values.pilot.env.MY_ENV=from-istiod"]));
 
     public const string ProbeTemplate = "probe";
 
@@ -52,7 +52,7 @@ internal static class TemplateDataProbe
     public static string Render(string expression, string annotations = "{}")
     {
         var result = Inject(Wrap(expression), annotations);
-        Assert.True(result.Error is null, result.Error);
-        return result.Pod!["metadata"]!["annotations"]!["out"]!.ToString();
+        result.Injected();
+        return result.Injected().Pod["metadata"]!["annotations"]!["out"]!.ToString();
     }
 }

@@ -59,9 +59,9 @@ public sealed class TemplateDataTests
     {
         var result = TemplateDataProbe.Inject("metadata:\n  annotations:\n    out: {{ .ProxyConfig.NoSuchField }}\n");
 
-        Assert.NotNull(result.Error);
-        Assert.Contains("template: probe:3:", result.Error, StringComparison.Ordinal);
-        Assert.Contains("can't evaluate field NoSuchField in type *v1alpha1.ProxyConfig", result.Error, StringComparison.Ordinal);
+        result.Denied();
+        Assert.Contains("template: probe:3:", result.Denied().Message, StringComparison.Ordinal);
+        Assert.Contains("can't evaluate field NoSuchField in type *v1alpha1.ProxyConfig", result.Denied().Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,9 +69,9 @@ public sealed class TemplateDataTests
     {
         var result = TemplateDataProbe.Inject("\n{{ .MeshConfig.GetNoSuchThing }}\n");
 
-        Assert.NotNull(result.Error);
-        Assert.Contains("template: probe:2:", result.Error, StringComparison.Ordinal);
-        Assert.Contains("can't evaluate field GetNoSuchThing in type *v1alpha1.MeshConfig", result.Error, StringComparison.Ordinal);
+        result.Denied();
+        Assert.Contains("template: probe:2:", result.Denied().Message, StringComparison.Ordinal);
+        Assert.Contains("can't evaluate field GetNoSuchThing in type *v1alpha1.MeshConfig", result.Denied().Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class TemplateDataTests
     {
         var result = TemplateDataProbe.Inject("{{ .NoSuchData.X }}\n");
 
-        Assert.NotNull(result.Error);
-        Assert.Contains("template: probe:1:", result.Error, StringComparison.Ordinal);
+        result.Denied();
+        Assert.Contains("template: probe:1:", result.Denied().Message, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using Injector.Core.Config;
 using Injector.Core.Workloads;
 
 namespace Injector.Core.Tests;
@@ -48,7 +47,7 @@ public sealed class TemplateFunctionTests
 
         var result = injector.Inject(new InjectionRequest(TemplateDataProbe.Pod(), "default", InjectionDoor.Webhook, []));
 
-        Assert.Contains("template: probe:3: function \"nosuch\" not defined", result.Error, StringComparison.Ordinal);
+        Assert.Contains("template: probe:3: function \"nosuch\" not defined", result.Denied().Message, StringComparison.Ordinal);
         Assert.Contains("template: probe:3: function \"nosuch\" not defined", injector.BrokenTemplates["probe"], StringComparison.Ordinal);
     }
 
@@ -57,11 +56,13 @@ public sealed class TemplateFunctionTests
     {
         using var dir = new TempDir();
         var config = dir.Write("config", "defaultTemplates: [broken]\ntemplates:\n  broken: |\n    spec:\n      x: {{ nosuch }}\n");
-        var injector = new PodInjector(SettingsLoader.Load(new ConfigSources(InjectConfigFile: config)));
+        var injector = new PodInjector(TestConfig.Load(injectConfigFile: config));
 
-        var e = Assert.Throws<InjectionException>(() => KubeInject.Run("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: c\n", injector));
+        var result = KubeInject.Run("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: c\n", injector);
 
-        Assert.Contains("template: broken:2: function \"nosuch\" not defined", e.Message, StringComparison.Ordinal);
+        Assert.Null(result.Output);
+        Assert.Equal("template-failed", result.Denial?.Code);
+        Assert.Contains("template: broken:2: function \"nosuch\" not defined", result.Denial?.Message, StringComparison.Ordinal);
     }
 
     private sealed class TempDir : IDisposable

@@ -51,12 +51,12 @@ public sealed class ClusterTests : IAsyncLifetime
     }
 
     [Fact]
-    public void OpenShift_ranges_come_from_the_namespace_and_are_cached()
+    public async Task OpenShift_ranges_come_from_the_namespace_and_are_cached()
     {
         var namespaces = new ClusterNamespaceAnnotations(Client, NullLogger<ClusterNamespaceAnnotations>.Instance);
 
-        var first = namespaces.Get("test-ns");
-        var second = namespaces.Get("test-ns");
+        var first = await namespaces.GetAsync("test-ns", TestContext.Current.CancellationToken);
+        var second = await namespaces.GetAsync("test-ns", TestContext.Current.CancellationToken);
 
         Assert.Equal((1000629999L, 1000629999L), OpenShiftIds.Resolve(first));
         Assert.Same(first, second);
@@ -64,11 +64,11 @@ public sealed class ClusterTests : IAsyncLifetime
     }
 
     [Fact]
-    public void An_unreadable_namespace_is_unknown_and_the_default_ids_apply()
+    public async Task An_unreadable_namespace_is_unknown_and_the_default_ids_apply()
     {
         var namespaces = new ClusterNamespaceAnnotations(Client, NullLogger<ClusterNamespaceAnnotations>.Instance);
 
-        var annotations = namespaces.Get("missing");
+        var annotations = await namespaces.GetAsync("missing", TestContext.Current.CancellationToken);
 
         Assert.Null(annotations);
         Assert.Equal((1337L, 1337L), OpenShiftIds.Resolve(annotations));

@@ -16,7 +16,7 @@ public sealed class DecisionTableTests
     private static readonly Lazy<V1MutatingWebhookConfiguration> Configuration =
         new(() => ManifestTests.Load("manifests").OfType<V1MutatingWebhookConfiguration>().Single());
 
-    private static readonly Lazy<PodInjector> Injector = new(() => new PodInjector(SettingsLoader.Load(new ConfigSources())));
+    private static readonly Lazy<PodInjector> Injector = new(() => new PodInjector(SettingsLoader.Defaults()));
 
     [Theory]
     // namespace labels; pod label sidecar.istio.io/inject; pod annotation of the same name; pod label istio.io/rev; hostNetwork → outcome
@@ -94,7 +94,7 @@ public sealed class DecisionTableTests
             },
         };
         var result = Injector.Value.Inject(new InjectionRequest(pod, ns, InjectionDoor.Webhook, []));
-        return result.Decision.Inject ? "injected" : "skipped";
+        return result is InjectionResult.Injected ? "injected" : "skipped";
     }
 
     /// <summary>Kubernetes' selector semantics: an absent or empty selector matches everything.</summary>

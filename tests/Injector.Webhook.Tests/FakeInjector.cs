@@ -15,22 +15,23 @@ internal sealed class FakeInjector : IPodInjector, IPodInjectorSource
 
     public IPodInjector Current => this;
 
-    public InjectionResult Inject(InjectionRequest request)
+    public bool ReadsNamespaceAnnotations => false;
+
+    public InjectionResult Inject(InjectionRequest request, CancellationToken cancellationToken = default)
     {
         var mode = (request.Pod["metadata"]?["labels"]?[ModeLabel])?.GetValue<string>() ?? "inject";
         switch (mode)
         {
             case "skip":
-                return new InjectionResult(InjectionDecision.Skipped(SkipReason.LabelDisabled), request.Pod, [], [], null);
+                return new InjectionResult.Skipped(SkipReason.LabelDisabled, []);
             case "error":
-                return new InjectionResult(InjectionDecision.Skipped(SkipReason.PolicyEnabled), null, null, [], ErrorMessage);
+                return new InjectionResult.Denied(DenialReason.InvalidAnnotation, ErrorMessage, []);
             case "throw":
                 throw new InvalidOperationException("the template exploded");
             case "warn":
-                return new InjectionResult(
-                    InjectionDecision.Injected(SkipReason.PolicyEnabled), request.Pod, Patch(request), [new string('w', 300), "short"], null);
+                return new InjectionResult.Injected(SkipReason.PolicyEnabled, request.Pod, Patch(request), [new string('w', 300), "short"]);
             default:
-                return new InjectionResult(InjectionDecision.Injected(SkipReason.PolicyEnabled), request.Pod, Patch(request), [], null);
+                return new InjectionResult.Injected(SkipReason.PolicyEnabled, request.Pod, Patch(request), []);
         }
     }
 

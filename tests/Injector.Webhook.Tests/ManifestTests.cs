@@ -27,11 +27,11 @@ public sealed class ManifestTests
             [
                 "Certificate/injector-ca", "Certificate/injector-serving-cert", "ClusterRole/injector", "ClusterRoleBinding/injector",
                 "ConfigMap/injector-config", "Deployment/injector", "Issuer/injector-ca", "Issuer/injector-selfsigned",
-                "MutatingWebhookConfiguration/injector-sidecar-injector", "Namespace/injector-system", "PodDisruptionBudget/injector",
-                "Service/injector", "ServiceAccount/injector",
+                "MutatingWebhookConfiguration/injector-sidecar-injector", "Namespace/injector-system", "NetworkPolicy/injector",
+                "PodDisruptionBudget/injector", "PriorityClass/injector-critical", "Service/injector", "ServiceAccount/injector",
             ],
             kinds);
-        foreach (var o in Default.Value.OfType<IMetadata<V1ObjectMeta>>().Where(o => o is not V1Namespace and not V1ClusterRole and not V1ClusterRoleBinding and not V1MutatingWebhookConfiguration))
+        foreach (var o in Default.Value.OfType<IMetadata<V1ObjectMeta>>().Where(o => o is not V1Namespace and not V1ClusterRole and not V1ClusterRoleBinding and not V1MutatingWebhookConfiguration and not V1PriorityClass))
         {
             Assert.Equal("injector-system", o.Metadata.NamespaceProperty);
         }
@@ -129,15 +129,22 @@ public sealed class ManifestTests
         Assert.Equal("injector", pod.Spec.ServiceAccountName);
         var spread = Assert.Single(pod.Spec.TopologySpreadConstraints);
         Assert.Equal("kubernetes.io/hostname", spread.TopologyKey);
+        Assert.Equal("DoNotSchedule", spread.WhenUnsatisfiable);
+        Assert.Equal("injector-critical", pod.Spec.PriorityClassName);
+        Assert.Equal(Single<V1PriorityClass>(Default.Value).Metadata.Name, pod.Spec.PriorityClassName);
         Assert.Equal(pod.Metadata.Labels["app.kubernetes.io/name"], spread.LabelSelector.MatchLabels["app.kubernetes.io/name"]);
         Assert.True(pod.Spec.SecurityContext.RunAsNonRoot);
         Assert.Equal("RuntimeDefault", pod.Spec.SecurityContext.SeccompProfile.Type);
 
         var container = Assert.Single(pod.Spec.Containers);
         Assert.Equal(
-            ["serve", "--tls-cert", "/etc/injector/certs/tls.crt", "--tls-key", "/etc/injector/certs/tls.key", "--config-dir", "/etc/injector/config", "--native-sidecars", "auto"],
+            [
+                "serve", "--tls-cert", "/etc/injector/certs/tls.crt", "--tls-key", "/etc/injector/certs/tls.key", "--config-dir", "/etc/injector/config",
+                "--health-port", "8080", "--shutdown-delay", "5", "--native-sidecars", "auto",
+            ],
             container.Args);
-        Assert.Equal(9443, Assert.Single(container.Ports).ContainerPort);
+        Assert.Equal([9443, 8080], container.Ports.Select(p => p.ContainerPort));
+        Assert.True(pod.Spec.TerminationGracePeriodSeconds > 5 + 15, "the grace period covers the shutdown delay and the drain");
         AssertProbe(container.ReadinessProbe, "/readyz");
         AssertProbe(container.LivenessProbe, "/healthz");
         foreach (var resource in new[] { "cpu", "memory" })
@@ -248,8 +255,25 @@ public sealed class ManifestTests
     private static void AssertProbe(V1Probe probe, string path)
     {
         Assert.Equal(path, probe.HttpGet.Path);
-        Assert.Equal("HTTPS", probe.HttpGet.Scheme);
-        Assert.Equal("9443", probe.HttpGet.Port.Value);
+        Assert.Equal("HTTP", probe.HttpGet.Scheme);
+        Assert.Equal("http-health", probe.HttpGet.Port.Value);
+    }
+
+    [Fact]
+    public void Network_policy_opens_only_the_webhook_port_and_metrics_to_monitoring()
+    {
+        var policy = Single<V1NetworkPolicy>(Default.Value);
+        var deployment = Single<V1Deployment>(Default.Value);
+        Assert.Equal(deployment.Spec.Selector.MatchLabels, policy.Spec.PodSelector.MatchLabels);
+        Assert.Equal(["Ingress", "Egress"], policy.Spec.PolicyTypes);
+        Assert.Equal(2, policy.Spec.Ingress.Count);
+        var webhook = policy.Spec.Ingress[0];
+        Assert.Null(webhook.FromProperty);
+        Assert.Equal("9443", Assert.Single(webhook.Ports).Port.Value);
+        var metrics = policy.Spec.Ingress[1];
+        Assert.Equal("monitoring", Assert.Single(metrics.FromProperty).NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
+        Assert.Equal("8080", Assert.Single(metrics.Ports).Port.Value);
+        Assert.Equal(["53", "53", "443", "6443"], policy.Spec.Egress.SelectMany(e => e.Ports).Select(p => p.Port.Value));
     }
 
     private static string? Field(IDictionary<string, object> map, params string[] path)

@@ -43,9 +43,9 @@ public sealed class AdmissionHandlerTests
     private AdmissionHandler Handler() => new(new FakeInjector(), _metrics, NullLogger<AdmissionHandler>.Instance);
 
     [Fact]
-    public void Review_seam_answers_without_HTTP()
+    public async Task Review_seam_answers_without_HTTP()
     {
-        var outcome = Handler().Review(Encoding.UTF8.GetBytes(Reviews.Pod(uid: "seam")), "/inject/cluster/c9");
+        var outcome = await Handler().ReviewAsync(Encoding.UTF8.GetBytes(Reviews.Pod(uid: "seam")), "/inject/cluster/c9", TestContext.Current.CancellationToken);
 
         Assert.Equal(AdmissionOutcomeKind.Injected, outcome.Kind);
         Assert.Equal("policy-enabled", outcome.Code);
@@ -58,12 +58,12 @@ public sealed class AdmissionHandlerTests
     }
 
     [Fact]
-    public void Subresource_requests_are_ignored()
+    public async Task Subresource_requests_are_ignored()
     {
         var review = JsonNode.Parse(Reviews.Pod(uid: "sub"))!;
         review["request"]!["subResource"] = "ephemeralcontainers";
 
-        var outcome = Handler().Review(Encoding.UTF8.GetBytes(review.ToJsonString()), "/inject");
+        var outcome = await Handler().ReviewAsync(Encoding.UTF8.GetBytes(review.ToJsonString()), "/inject", TestContext.Current.CancellationToken);
 
         Assert.Equal(AdmissionOutcomeKind.Ignored, outcome.Kind);
         Assert.True(outcome.Review.Response!.Allowed);
@@ -72,12 +72,12 @@ public sealed class AdmissionHandlerTests
     }
 
     [Fact]
-    public void Skips_are_counted_by_reason()
+    public async Task Skips_are_counted_by_reason()
     {
         var handler = Handler();
-        handler.Review(Encoding.UTF8.GetBytes(Reviews.Pod(mode: "skip")), "/inject");
-        handler.Review(Encoding.UTF8.GetBytes(Reviews.Pod(mode: "skip")), "/inject");
-        handler.Review(Encoding.UTF8.GetBytes(Reviews.Pod(mode: "error")), "/inject");
+        await handler.ReviewAsync(Encoding.UTF8.GetBytes(Reviews.Pod(mode: "skip")), "/inject", TestContext.Current.CancellationToken);
+        await handler.ReviewAsync(Encoding.UTF8.GetBytes(Reviews.Pod(mode: "skip")), "/inject", TestContext.Current.CancellationToken);
+        await handler.ReviewAsync(Encoding.UTF8.GetBytes(Reviews.Pod(mode: "error")), "/inject", TestContext.Current.CancellationToken);
 
         Assert.Equal(2, _metrics.Skips("label-disabled"));
         Assert.Equal(1, _metrics.Failures);

@@ -67,7 +67,7 @@ public static class ProxyConfigs
         JsonNode? node;
         try
         {
-            node = GoYaml.Parse(text);
+            node = GoYaml.Parse(text, YamlLimits.Annotation);
         }
         catch (YamlFormatException e)
         {

@@ -5,8 +5,9 @@ using Injector.Documents;
 namespace Injector.Core.Config;
 
 /// <summary>
-/// Builds an <see cref="InjectorSettings"/> from the embedded defaults and the overlays of <see cref="ConfigSources"/>,
+/// Builds an <see cref="InjectorSettings"/> from the embedded defaults and the overlays of <see cref="ConfigTexts"/>,
 /// in this order: config dir, injector config file, IstioOperator/values file, mesh file, then <c>--set</c>.
+/// It reads no file: the caller hands over the texts (so the webhook hashes exactly the bytes it loads).
 /// A plain values document (config dir <c>values</c>, or a values file that is not an IstioOperator) replaces the
 /// embedded values, as istiod uses its ConfigMap's values as they are; an IstioOperator's values and every mesh
 /// document are overlays (Helm-style: maps merge, a null removes a key).
@@ -14,19 +15,34 @@ namespace Injector.Core.Config;
 /// </summary>
 public static class SettingsLoader
 {
-    public static InjectorSettings Load(ConfigSources sources)
+    /// <summary>The embedded defaults alone.</summary>
+    public static InjectorSettings Defaults() => Load(new ConfigTexts());
+
+    public static InjectorSettings Load(ConfigTexts sources)
     {
+        ArgumentNullException.ThrowIfNull(sources);
         var values = Embedded.Document("values.yaml");
         var mesh = Embedded.Document("mesh.yaml");
         var config = Embedded.Document("config.yaml");
         var templates = Embedded.Templates();
 
-        if (sources.ConfigDir is { } dir)
+        if (sources.DirConfig is { } dirConfig)
         {
-            ApplyConfigDir(dir, config, values, mesh);
+            OverlayConfig(config, ReadObject(dirConfig));
         }
 
-        if (sources.InjectConfigFile is { } injectConfig)
+        if (sources.DirValues is { } dirValues)
+        {
+            // A mounted ConfigMap's values are complete, as istiod reads them: they replace the embedded defaults.
+            Replace(values, ReadObject(dirValues));
+        }
+
+        if (sources.DirMesh is { } dirMesh)
+        {
+            JsonMerge.Into(mesh, ReadObject(dirMesh));
+        }
+
+        if (sources.InjectConfig is { } injectConfig)
         {
             OverlayConfig(config, ReadObject(injectConfig));
         }
@@ -79,30 +95,6 @@ public static class SettingsLoader
         return all;
     }
 
-    private static void ApplyConfigDir(string dir, JsonObject config, JsonObject values, JsonObject mesh)
-    {
-        if (!Directory.Exists(dir))
-        {
-            throw new ConfigException($"--config-dir {dir}: no such directory");
-        }
-
-        if (File.Exists(Path.Combine(dir, "config")))
-        {
-            OverlayConfig(config, ReadObject(Path.Combine(dir, "config")));
-        }
-
-        if (File.Exists(Path.Combine(dir, "values")))
-        {
-            // A mounted ConfigMap's values are complete, as istiod reads them: they replace the embedded defaults.
-            Replace(values, ReadObject(Path.Combine(dir, "values")));
-        }
-
-        if (File.Exists(Path.Combine(dir, "mesh")))
-        {
-            JsonMerge.Into(mesh, ReadObject(Path.Combine(dir, "mesh")));
-        }
-    }
-
     private static void Replace(JsonObject target, JsonObject source)
     {
         target.Clear();
@@ -122,7 +114,7 @@ public static class SettingsLoader
     }
 
     /// <summary>An IstioOperator (spec.values, spec.meshConfig, spec.components.cni) or a plain values document.</summary>
-    private static void ApplyValuesFile(string file, JsonObject values, JsonObject mesh)
+    private static void ApplyValuesFile(ConfigText file, JsonObject values, JsonObject mesh)
     {
         var doc = ReadObject(file);
         if (doc["kind"]?.ToString() != "IstioOperator" && doc["spec"] is null)
@@ -132,7 +124,7 @@ public static class SettingsLoader
             return;
         }
 
-        var spec = doc["spec"] as JsonObject ?? throw new ConfigException($"{file}: IstioOperator without a spec map");
+        var spec = doc["spec"] as JsonObject ?? throw new ConfigException($"{file.Source}: IstioOperator without a spec map");
         if (spec["values"] is JsonObject v)
         {
             if (v["cni"] is JsonObject cni)
@@ -156,30 +148,20 @@ public static class SettingsLoader
         }
     }
 
-    private static JsonObject ReadObject(string file)
+    private static JsonObject ReadObject(ConfigText file)
     {
-        string text;
         try
         {
-            text = File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException($"{file}: {e.Message}", e);
-        }
-
-        try
-        {
-            return GoYaml.Parse(text) switch
+            return GoYaml.Parse(file.Text, YamlLimits.Default) switch
             {
                 JsonObject o => o,
                 null => [],
-                var other => throw new ConfigException($"{file}: want a map at the top, got {other.GetValueKind()}"),
+                var other => throw new ConfigException($"{file.Source}: want a map at the top, got {other.GetValueKind()}"),
             };
         }
         catch (YamlFormatException e)
         {
-            throw new ConfigException($"{file}: {e.Message}", e);
+            throw new ConfigException($"{file.Source}: {e.Message}", e);
         }
     }
 

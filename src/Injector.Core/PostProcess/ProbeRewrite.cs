@@ -33,12 +33,13 @@ public static class ProbeRewrite
     /// <param name="pod">The merged pod, changed in place.</param>
     /// <param name="statusPort">The agent port the probes are sent to.</param>
     /// <param name="previous">The proxy's earlier <c>ISTIO_KUBE_APP_PROBERS</c> when re-injecting; its entries win on a clash.</param>
-    public static void Apply(JsonObject pod, int statusPort, string? previous)
+    /// <returns>How many probes and handlers were rewritten to the status port.</returns>
+    public static int Apply(JsonObject pod, int statusPort, string? previous)
     {
         var proxy = PodJson.Proxy(pod);
         if (proxy is null)
         {
-            return;
+            return 0;
         }
 
         var probers = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
@@ -67,7 +68,8 @@ public static class ProbeRewrite
             }
         }
 
-        if (previous is not null && JsonNode.Parse(previous) is JsonObject old)
+        var rewritten = probers.Count;
+        if (Previous(previous) is { } old)
         {
             foreach (var (key, value) in old)
             {
@@ -77,12 +79,31 @@ public static class ProbeRewrite
 
         if (probers.Count == 0)
         {
-            return;
+            return rewritten;
         }
 
         var json = new JsonObject(probers.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
         Env.Take(proxy, n => n == EnvName);
         Env.Append(proxy, EnvName, CompactJson.Write(json));
+        return rewritten;
+    }
+
+    /// <summary>The earlier env as a map; a value that is not one (hand-edited) is ignored, as the probes are rewritten afresh.</summary>
+    private static JsonObject? Previous(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static void Rewrite(JsonObject container, JsonObject handler, string url, int statusPort, IDictionary<string, JsonNode> probers, bool isProbe)

@@ -18,12 +18,22 @@ public static class PrometheusMerge
     private const string MergeAnnotation = "prometheus.istio.io/merge-metrics";
     private const string SecurePort = "prometheus.istio.io/secure-port";
 
+    /// <summary>The proxy env that carries the app's own scrape settings to the agent.</summary>
+    public const string EnvName = "ISTIO_PROMETHEUS_ANNOTATIONS";
+
     private static readonly HashSet<int> ReservedPorts = [15000, 15001, 15004, 15006, 15008, 15020, 15021, 15053, 15090];
 
     /// <summary>Whether an annotation key is one of the prometheus.io variants the merge owns (every non-alphanumeric character counts as '_').</summary>
     public static bool IsPrometheusKey(string key) => Sanitize(key) is "prometheus_io_scrape" or "prometheus_io_port" or "prometheus_io_path";
 
-    public static void Apply(JsonObject pod, JsonObject mesh, string statusPort)
+    /// <param name="pod">The merged pod, changed in place.</param>
+    /// <param name="mesh">The mesh config (enablePrometheusMerge).</param>
+    /// <param name="statusPort">The agent's status port, where the merged endpoint is.</param>
+    /// <param name="earlier">
+    /// On re-injection, the earlier proxy's <see cref="EnvName"/>: the pod's annotations already point at the agent, so
+    /// the app's settings survive only there and are carried over (otherwise the second pass would drop them).
+    /// </param>
+    public static void Apply(JsonObject pod, JsonObject mesh, string statusPort, string? earlier = null)
     {
         var annotations = PodJson.Annotations(pod);
         var scrape = Find(annotations, "prometheus_io_scrape");
@@ -68,7 +78,11 @@ public static class PrometheusMerge
                 config["targets"] = new JsonArray([.. targets.Select(t => (JsonNode)new JsonObject { ["port"] = t.Port, ["path"] = t.Path })]);
             }
 
-            Env.Append(proxy, "ISTIO_PROMETHEUS_ANNOTATIONS", CompactJson.Write(config));
+            Env.Append(proxy, EnvName, CompactJson.Write(config));
+        }
+        else if (proxy is not null && !string.IsNullOrEmpty(earlier))
+        {
+            Env.Append(proxy, EnvName, earlier);
         }
 
         foreach (var key in annotations.Select(kv => kv.Key).Where(k => IsPrometheusKey(k) || k == Targets).ToList())

@@ -65,7 +65,7 @@ public sealed class TemplateSet
     }
 
     /// <summary>Renders one template to the pod fragment it describes; throws <see cref="InjectionException"/> with the reason.</summary>
-    public JsonObject Render(string name, object data)
+    public JsonObject Render(string name, object data, CancellationToken ct = default)
     {
         if (_broken.TryGetValue(name, out var parseError))
         {
@@ -81,7 +81,7 @@ public sealed class TemplateSet
         string yaml;
         try
         {
-            yaml = template.Execute(data);
+            yaml = template.Execute(data, ct);
         }
         catch (TemplateExecutionException e)
         {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Injector.Core.Platform;
 using k8s;
 using Microsoft.Extensions.Logging;
 
@@ -12,11 +11,14 @@ namespace Injector.Webhook.Cluster;
 public sealed partial class ClusterNamespaceAnnotations(IKubernetes client, ILogger<ClusterNamespaceAnnotations> logger, TimeSpan? cacheFor = null)
     : INamespaceAnnotations
 {
+    /// <summary>Namespaces remembered at most; past it the cache starts over (a cluster has far fewer).</summary>
+    internal const int MaxCached = 10_000;
+
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(3);
     private readonly TimeSpan _cacheFor = cacheFor ?? TimeSpan.FromSeconds(60);
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, IReadOnlyDictionary<string, string>? Value)> _cache = new(StringComparer.Ordinal);
 
-    public IReadOnlyDictionary<string, string>? Get(string @namespace)
+    public async ValueTask<IReadOnlyDictionary<string, string>?> GetAsync(string @namespace, CancellationToken cancellationToken)
     {
         if (_cache.TryGetValue(@namespace, out var cached) && DateTimeOffset.UtcNow - cached.At < _cacheFor)
         {
@@ -26,16 +28,28 @@ public sealed partial class ClusterNamespaceAnnotations(IKubernetes client, ILog
         IReadOnlyDictionary<string, string>? value;
         try
         {
-            // The injection core is synchronous; the read is bounded and cached, and happens only on OpenShift.
-            var ns = client.CoreV1.ReadNamespaceAsync(@namespace).WaitAsync(ReadTimeout).GetAwaiter().GetResult();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ReadTimeout);
+            var ns = await client.CoreV1.ReadNamespaceAsync(@namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
             value = ns.Metadata?.Annotations is { } annotations
                 ? new Dictionary<string, string>(annotations, StringComparer.Ordinal)
                 : new Dictionary<string, string>();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LogReadFailed(logger, @namespace, e.Message);
+            LogReadFailed(logger, LogText.Escape(@namespace), LogText.Escape(e.Message));
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The request's own deadline: nothing learnt about the namespace, so nothing is cached.
+                return null;
+            }
+
             value = null;
+        }
+
+        if (_cache.Count >= MaxCached)
+        {
+            _cache.Clear();
         }
 
         _cache[@namespace] = (DateTimeOffset.UtcNow, value);

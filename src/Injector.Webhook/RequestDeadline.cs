@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace Injector.Webhook;
+
+/// <summary>
+/// How long one admission request may take. The API server calls <c>/inject?timeout=10s</c> (the webhook's
+/// <c>timeoutSeconds</c> as a Go duration) and gives up after it; the injector stops a little earlier so its answer,
+/// even a denial, arrives while the caller still listens, and no work goes on after the caller has gone.
+/// </summary>
+public static class RequestDeadline
+{
+    /// <summary>Kubernetes' default webhook timeout, used when the request names none.</summary>
+    public static readonly TimeSpan Default = TimeSpan.FromSeconds(10);
+
+    /// <summary>Kubernetes allows at most 30 s.</summary>
+    public static readonly TimeSpan Max = TimeSpan.FromSeconds(30);
+
+    /// <summary>The time the work may take: the caller's timeout (capped at <see cref="Max"/>) less a tenth, at most 1 s, for the answer's way back.</summary>
+    public static TimeSpan For(string? timeoutParameter)
+    {
+        var timeout = Parse(timeoutParameter) is { } t && t > TimeSpan.Zero ? (t > Max ? Max : t) : Default;
+        var margin = TimeSpan.FromTicks(Math.Min(timeout.Ticks / 10, TimeSpan.TicksPerSecond));
+        return timeout - margin;
+    }
+
+    /// <summary>A Go duration (<c>10s</c>, <c>1m30s</c>, <c>500ms</c>, <c>1.5s</c>); null when it does not parse.</summary>
+    public static TimeSpan? Parse(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.Length > 32)
+        {
+            return null;
+        }
+
+        double total = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var start = i;
+            while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
+            {
+                i++;
+            }
+
+            if (i == start || !double.TryParse(text.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            {
+                return null;
+            }
+
+            var unitStart = i;
+            while (i < text.Length && !char.IsAsciiDigit(text[i]) && text[i] != '.')
+            {
+                i++;
+            }
+
+            double? seconds = text[unitStart..i] switch
+            {
+                "ns" => 1e-9,
+                "us" or "µs" => 1e-6,
+                "ms" => 1e-3,
+                "s" => 1,
+                "m" => 60,
+                "h" => 3600,
+                _ => null,
+            };
+            if (seconds is not { } unit)
+            {
+                return null;
+            }
+
+            total += number * unit;
+        }
+
+        return total > Max.TotalSeconds * 10 ? Max * 10 : TimeSpan.FromSeconds(total);
+    }
+}

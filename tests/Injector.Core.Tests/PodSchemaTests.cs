@@ -1,0 +1,127 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Injector.Core.Kube;
+
+namespace Injector.Core.Tests;
+
+/// <summary>
+/// The embedded Pod schema (<c>src/Injector.Core/Kube/pod-schema.json</c>) is derived from the Kubernetes Go types in
+/// <c>../shared/k8s/pod-go-fields.json</c>; this test regenerates it and fails when they differ
+/// (<c>INJECTOR_UPDATE_GOLDEN=1</c> rewrites the file).
+/// </summary>
+public sealed class PodSchemaTests
+{
+    [Fact]
+    public void The_embedded_schema_is_derived_from_the_Kubernetes_Go_types()
+    {
+        var facts = SharedFile("k8s", "pod-go-fields.json");
+        if (facts is null)
+        {
+            Assert.True(Environment.GetEnvironmentVariable("CI") != "true", "../shared/k8s/pod-go-fields.json is missing under CI");
+            return;
+        }
+
+        var generated = Generate(JsonNode.Parse(File.ReadAllText(facts))!["types"]!.AsObject());
+        var path = Path.Combine(RepoRoot(), "src", "Injector.Core", "Kube", "pod-schema.json");
+        if (Environment.GetEnvironmentVariable("INJECTOR_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(path, generated);
+        }
+
+        Assert.Equal(generated, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void The_schema_knows_the_fields_the_injector_reads()
+    {
+        Assert.Equal("[]Container", PodSchema.FieldType("PodSpec", "containers"));
+        Assert.Equal("IntOrString", PodSchema.FieldType("HTTPGetAction", "port"));
+        Assert.Equal("map:Quantity", PodSchema.FieldType("ResourceRequirements", "limits"));
+        Assert.Equal("EmptyDirVolumeSource", PodSchema.FieldType("Volume", "emptyDir"));
+        Assert.Equal("string", PodSchema.FieldType("Pod", "kind"));
+        Assert.Null(PodSchema.FieldType("Pod", "unknownField"));
+    }
+
+    /// <summary>Struct → JSON key → type token: string, bool, int32, int64, Quantity, Time, IntOrString, FieldsV1, a struct name, []T or map:T.</summary>
+    private static string Generate(JsonObject types)
+    {
+        var schema = new JsonObject();
+        foreach (var (name, fields) in types)
+        {
+            var shape = new JsonObject();
+            AddFields(types, fields!.AsArray(), shape);
+            schema[name] = shape;
+        }
+
+        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
+    }
+
+    private static void AddFields(JsonObject types, JsonArray fields, JsonObject shape)
+    {
+        foreach (var field in fields)
+        {
+            if (field!["inline"]!.GetValue<bool>() || field["json"] is null)
+            {
+                AddFields(types, types[field["ref"]!.GetValue<string>()]!.AsArray(), shape);
+                continue;
+            }
+
+            shape[field["json"]!.GetValue<string>()] = Token(field);
+        }
+    }
+
+    private static string Token(JsonNode field)
+    {
+        string? S(string key) => field[key]?.GetValue<string>();
+        return S("kind") switch
+        {
+            "scalar" => S("basic")!,
+            "special" => Special(S("special")!),
+            "struct" => S("ref")!,
+            "pointer" => S("elemKind") switch
+            {
+                "scalar" => S("elemBasic")!,
+                "special" => Special(S("special")!),
+                _ => S("ref") ?? S("elem")!,
+            },
+            "slice" => "[]" + Element(field),
+            "map" => "map:" + Element(field),
+            var other => throw new InvalidOperationException($"unknown kind {other}"),
+        };
+    }
+
+    private static string Element(JsonNode field) => field["elemKind"]!.GetValue<string>() switch
+    {
+        "scalar" => field["elemBasic"]!.GetValue<string>(),
+        "special" => Special(field["special"]!.GetValue<string>()),
+        _ => field["ref"]!.GetValue<string>(),
+    };
+
+    private static string Special(string goName) => goName switch
+    {
+        "resource.Quantity" => "Quantity",
+        "metav1.Time" => "Time",
+        "intstr.IntOrString" => "IntOrString",
+        "metav1.FieldsV1" => "FieldsV1",
+        _ => throw new InvalidOperationException($"unknown special type {goName}"),
+    };
+
+    internal static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Injector.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    private static string? SharedFile(params string[] parts)
+    {
+        var path = Path.Combine([RepoRoot(), "..", "shared", .. parts]);
+        return File.Exists(path) ? path : null;
+    }
+}
