@@ -107,6 +107,7 @@ public sealed class PodInjector : IPodInjector
 
         var (injected, templatePod) = MergeTemplates(pod, podNamespace, request, proxyConfig, warnings, ct);
         ct.ThrowIfCancellationRequested();
+        RefuseForeignRecord(earlier, templatePod);
         PostProcess(injected, templatePod, earlier, proxyConfig, annotations, request);
         return injected;
     }
@@ -116,7 +117,8 @@ public sealed class PodInjector : IPodInjector
     /// <param name="UserPod">The pod before the earlier injection was undone.</param>
     /// <param name="Probers">The earlier proxy's <c>ISTIO_KUBE_APP_PROBERS</c>.</param>
     /// <param name="Prometheus">The earlier proxy's <c>ISTIO_PROMETHEUS_ANNOTATIONS</c>: the app's own scrape settings, which the pod's annotations no longer hold.</param>
-    private sealed record Earlier(ReinjectionStrip.Status? Status, JsonObject UserPod, string? Probers, string? Prometheus);
+    /// <param name="RemovedContainers">The containers the record named that were removed.</param>
+    private sealed record Earlier(ReinjectionStrip.Status? Status, JsonObject UserPod, string? Probers, string? Prometheus, IReadOnlySet<string> RemovedContainers);
 
     /// <summary>
     /// Re-injection (spec §2.4): the containers, volumes and annotations an earlier injection recorded are removed and
@@ -133,16 +135,17 @@ public sealed class PodInjector : IPodInjector
         var userPod = (JsonObject)pod.DeepClone();
         string? probers = null;
         string? prometheus = null;
+        IReadOnlySet<string> removed = new HashSet<string>();
         if (status is not null)
         {
             var oldProxy = PodJson.Proxy(pod);
             probers = oldProxy is null ? null : Env.Value(oldProxy, ProbeRewrite.EnvName);
             prometheus = oldProxy is null ? null : Env.Value(oldProxy, PrometheusMerge.EnvName);
-            ReinjectionStrip.Apply(pod, status, MeshStatusPort);
+            removed = ReinjectionStrip.Apply(pod, status, MeshStatusPort);
         }
 
         UserOverrides.Restore(pod);
-        return new Earlier(status, userPod, probers, prometheus);
+        return new Earlier(status, userPod, probers, prometheus, removed);
     }
 
     /// <summary>Renders each selected template and strategic-merges it into the pod and into the template-only pod.</summary>
@@ -226,6 +229,30 @@ public sealed class PodInjector : IPodInjector
     }
 
     private const string StatusPortAnnotation = "status.sidecar.istio.io/port";
+
+    /// <summary>Names an injection of any configuration adds; a record listing them is an earlier injection's, even if the templates changed since.</summary>
+    private static readonly HashSet<string> KnownInjectedContainers = new(StringComparer.Ordinal)
+    {
+        PodJson.ProxyContainer, PodJson.InitContainer, PodJson.ValidationContainer, "grpc-bootstrap-init",
+    };
+
+    /// <summary>
+    /// A <c>sidecar.istio.io/status</c> that names the app's own containers (copied, hand-written) would have them
+    /// stripped as if injected: Istio deletes them silently. Here the pod is denied, naming them.
+    /// </summary>
+    private static void RefuseForeignRecord(Earlier earlier, JsonObject templatePod)
+    {
+        var injected = new HashSet<string>(
+            PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers")).Select(PodJson.Name).OfType<string>(),
+            StringComparer.Ordinal);
+        var foreign = earlier.RemovedContainers.Where(n => !injected.Contains(n) && !KnownInjectedContainers.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        if (foreign.Count > 0)
+        {
+            throw new InjectionException(
+                DenialReason.InvalidAnnotation,
+                $"annotation '{ReinjectionStrip.StatusAnnotation}' lists container(s) {string.Join(", ", foreign.Select(n => $"'{AnnotationValidation.Shown(n)}'"))}, which the injector does not add: re-injecting would delete them; remove the annotation from the pod");
+        }
+    }
 
     /// <summary>The agent's status port from the mesh config; Prometheus and re-injection compare against it.</summary>
     private string MeshStatusPort => Settings.Mesh["defaultConfig"]?["statusPort"]?.ToString() ?? "15020";

@@ -65,7 +65,7 @@ public sealed class AnnotationValidationTests
         else
         {
             Assert.NotNull(error);
-            Assert.StartsWith($"invalid value '{value}' for annotation '{name}': ", error, StringComparison.Ordinal);
+            Assert.StartsWith($"invalid value '{value.Replace("\n", "\\n", StringComparison.Ordinal)}' for annotation '{name}': ", error, StringComparison.Ordinal);
         }
     }
 

@@ -60,11 +60,34 @@ public static class AnnotationValidation
                 : check(value);
             if (reason is not null)
             {
-                failures.Add($"invalid value '{value}' for annotation '{name}': {reason}");
+                failures.Add($"invalid value '{Shown(value)}' for annotation '{name}': {reason}");
             }
         }
 
         return failures.Count == 0 ? null : string.Join("; ", failures);
+    }
+
+    /// <summary>Longest part of a value quoted in a denial; the rest is counted, not echoed (values go back to users and into logs).</summary>
+    public const int MaxShown = 200;
+
+    /// <summary>A value as a denial quotes it: control characters escaped (\n, \u0001), cut to <see cref="MaxShown"/> characters.</summary>
+    public static string Shown(string value)
+    {
+        var cut = value.Length > MaxShown ? value[..MaxShown] : value;
+        var text = new System.Text.StringBuilder(cut.Length);
+        foreach (var c in cut)
+        {
+            text.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+
+        return value.Length > MaxShown ? $"{text}… ({value.Length} characters)" : text.ToString();
     }
 
     private static string? QuantityCheck(string v) => Quantity.Canonicalize(v) is null ? "not a resource quantity" : null;

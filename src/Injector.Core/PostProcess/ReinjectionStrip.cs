@@ -39,10 +39,14 @@ public static class ReinjectionStrip
         }
     }
 
-    public static void Apply(JsonObject pod, Status status, string statusPort)
+    /// <summary>Removes what the record names; returns the names of the containers actually removed.</summary>
+    public static IReadOnlySet<string> Apply(JsonObject pod, Status status, string statusPort)
     {
         var spec = PodJson.Spec(pod);
         var allContainers = new HashSet<string>(status.Containers.Concat(status.InitContainers), StringComparer.Ordinal);
+        var removed = new HashSet<string>(
+            PodJson.Items(pod, "containers").Concat(PodJson.Items(pod, "initContainers")).Select(PodJson.Name).OfType<string>().Where(allContainers.Contains),
+            StringComparer.Ordinal);
         PodJson.RemoveNamed(spec, "containers", allContainers);
         PodJson.RemoveNamed(spec, "initContainers", allContainers);
         PodJson.RemoveNamed(spec, "volumes", status.Volumes);
@@ -57,6 +61,8 @@ public static class ReinjectionStrip
                 annotations.Remove(key);
             }
         }
+
+        return removed;
     }
 
     private static HashSet<string> Names(JsonNode? list) =>

@@ -197,7 +197,7 @@ public static class UserOverrides
         }
         catch (JsonException e)
         {
-            throw new InjectionException(DenialReason.InvalidAnnotation, $"invalid value '{text}' for annotation '{Annotation}': {e.Message}", e);
+            throw new InjectionException(DenialReason.InvalidAnnotation, $"invalid value '{AnnotationValidation.Shown(text)}' for annotation '{Annotation}': {e.Message}", e);
         }
     }
 

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Injector.Core.Workloads;
+
+namespace Injector.Core.Tests;
+
+/// <summary>
+/// The inputs that used to kill, exhaust or stall the injector, each now a named denial within a second, and the
+/// pods that used to come out invalid.
+/// </summary>
+public sealed class HardeningTests
+{
+    private static readonly TimeSpan Quick = TimeSpan.FromSeconds(1);
+
+    public static TheoryData<string, string, string> HostileProxyConfigs() => new()
+    {
+        { "20,000 nested flow maps", Nested("{a: ", "}", 20_000), "nests deeper than the limit of 64 levels" },
+        { "50,000 nested flow sequences", Nested("[", "]", 50_000), "nests deeper than the limit of 64 levels" },
+        { "alias bomb, 7 levels of 10", Bomb(7), "excessive aliasing" },
+        { "alias bomb, 9 levels of 10", Bomb(9), "excessive aliasing" },
+        { "300 KB of text", "concurrency: " + new string('1', 300 * 1024), "more than the limit of 262144" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileProxyConfigs))]
+    public void A_hostile_proxy_config_annotation_is_denied_quickly_naming_the_annotation_and_the_limit(string what, string value, string limit)
+    {
+        var pod = Pods.Hello(annotations: new JsonObject { ["proxy.istio.io/config"] = value }.ToJsonString());
+        var watch = Stopwatch.StartNew();
+
+        var denied = Pods.Inject(pod).Denied();
+
+        Assert.True(watch.Elapsed < Quick, $"{what}: took {watch.Elapsed}");
+        Assert.Equal("invalid-annotation", denied.Code);
+        Assert.Contains("for annotation 'proxy.istio.io/config'", denied.Message, StringComparison.Ordinal);
+        Assert.Contains(limit, denied.Message, StringComparison.Ordinal);
+        Assert.True(denied.Message.Length < 1024, $"the denial echoes the value: {denied.Message.Length} characters");
+    }
+
+    [Fact]
+    public void Sixty_kilobytes_of_shallow_flow_maps_inject_quickly()
+    {
+        var config = "proxyMetadata: {" + string.Join(", ", Enumerable.Range(0, 3_000).Select(i => $"K{i}: v{i}")) + "}";
+        var watch = Stopwatch.StartNew();
+
+        Pods.Inject(Pods.Hello(annotations: new JsonObject { ["proxy.istio.io/config"] = config }.ToJsonString())).Injected();
+
+        Assert.True(watch.Elapsed < Quick, $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Status_port_zero_with_probes_to_rewrite_is_denied_with_the_fix()
+    {
+        var pod = Pods.Hello(annotations: """{"status.sidecar.istio.io/port": "0"}""");
+        pod["spec"]!["containers"]![0]!["readinessProbe"] = new JsonObject { ["httpGet"] = new JsonObject { ["path"] = "/ready", ["port"] = 80 } };
+
+        var denied = Pods.Inject(pod).Denied();
+
+        Assert.Equal("invalid-annotation", denied.Code);
+        Assert.Contains("annotation 'status.sidecar.istio.io/port' value '0' turns the agent's status server off", denied.Message, StringComparison.Ordinal);
+        Assert.Contains("sidecar.istio.io/rewriteAppHTTPProbers", denied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Status_port_zero_without_probes_injects()
+    {
+        Pods.Inject(Pods.Hello(annotations: """{"status.sidecar.istio.io/port": "0"}""")).Injected();
+    }
+
+    [Fact]
+    public void A_user_volume_named_like_an_injected_one_is_denied_instead_of_getting_two_sources()
+    {
+        var pod = Pods.Hello();
+        pod["spec"]!["volumes"] = new JsonArray(new JsonObject { ["name"] = "istio-envoy", ["configMap"] = new JsonObject { ["name"] = "mine" } });
+
+        var denied = Pods.Inject(pod).Denied();
+
+        Assert.Equal("invalid-result", denied.Code);
+        Assert.Contains("volume 'istio-envoy' has 2 sources", denied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_status_annotation_naming_the_app_container_is_denied_instead_of_deleting_it()
+    {
+        var pod = Pods.Hello(annotations: """{"sidecar.istio.io/status": "{\"containers\":[\"hello\"]}"}""");
+
+        var denied = Pods.Inject(pod).Denied();
+
+        Assert.Equal("invalid-annotation", denied.Code);
+        Assert.Contains("'sidecar.istio.io/status' lists container(s) 'hello', which the injector does not add", denied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_user_container_named_istio_init_is_denied()
+    {
+        var pod = Pods.Hello();
+        pod["spec"]!["containers"]!.AsArray().Add(new JsonObject { ["name"] = "istio-init", ["image"] = "mine" });
+
+        var result = Pods.Inject(pod);
+
+        Assert.Equal("invalid-result", result.Denied().Code);
+        Assert.Contains("container name 'istio-init' is used twice", result.Denied().Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"metadata": "x", "spec": {"containers": []}}""", "metadata: want a map, got the string \"x\"")]
+    [InlineData("""{"metadata": {"annotations": {"prometheus.io/port": 8080}}, "spec": {"containers": [{"name": "a"}]}}""", "metadata.annotations[\"prometheus.io/port\"]: want a string, got the number 8080")]
+    [InlineData("""{"spec": {"containers": {"name": "a"}}}""", "spec.containers: want a list, got a map")]
+    [InlineData("""{"spec": {"containers": [{"name": "a", "ports": [{"containerPort": "http"}]}]}}""", "spec.containers[0].ports[0].containerPort: want a 32-bit integer, got the string \"http\"")]
+    [InlineData("""{"spec": {"containers": [{"name": "a", "ports": [{"containerPort": 1.5}]}]}}""", "containerPort: want a 32-bit integer, got the number 1.5")]
+    [InlineData("""{"spec": {"containers": [{"name": "a", "resources": {"limits": {"cpu": "lots"}}}]}}""", "spec.containers[0].resources.limits[\"cpu\"]: want a resource quantity")]
+    [InlineData("""{"spec": {"hostNetwork": "yes", "containers": [{"name": "a"}]}}""", "spec.hostNetwork: want a boolean")]
+    public void A_pod_of_the_wrong_shape_is_denied_naming_the_field(string json, string expected)
+    {
+        var denied = Pods.Inject((JsonObject)JsonNode.Parse(json)!).Denied();
+
+        Assert.Equal("invalid-pod", denied.Code);
+        Assert.Contains(expected, denied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_fields_are_not_checked()
+    {
+        var pod = Pods.Hello();
+        pod["spec"]!["futureField"] = 42;
+        pod["spec"]!["containers"]![0]!["futureField"] = new JsonArray("x");
+
+        Pods.Inject(pod).Injected();
+    }
+
+    [Fact]
+    public void The_deadline_stops_a_render_that_would_run_for_minutes()
+    {
+        // A billion loop iterations and no output: only cancellation ends it.
+        var injector = TemplateDataProbe.Injector("{{ range until 1000 }}{{ range until 1000 }}{{ range until 1000 }}{{ end }}{{ end }}{{ end }}metadata: {}\n");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = Stopwatch.StartNew();
+
+        var denied = injector.Inject(new InjectionRequest(TemplateDataProbe.Pod(), "default", InjectionDoor.Webhook, []), deadline.Token).Denied();
+
+        Assert.Equal("deadline-exceeded", denied.Code);
+        Assert.True(watch.Elapsed < Quick, $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void A_recursive_template_is_denied_without_overflowing_the_stack()
+    {
+        var injector = TemplateDataProbe.Injector("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}metadata: {}\n");
+
+        var denied = injector.Inject(new InjectionRequest(TemplateDataProbe.Pod(), "default", InjectionDoor.Webhook, [])).Denied();
+
+        Assert.Equal("template-failed", denied.Code);
+        Assert.Contains("exceeded maximum template depth (1000)", denied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_template_that_writes_without_end_is_cut_off()
+    {
+        var injector = TemplateDataProbe.Injector("{{ range until 1000000 }}{{ range until 1000 }}xxxxxxxxxxxxxxxx{{ end }}{{ end }}");
+
+        var denied = injector.Inject(new InjectionRequest(TemplateDataProbe.Pod(), "default", InjectionDoor.Webhook, [])).Denied();
+
+        Assert.Equal("template-failed", denied.Code);
+        Assert.Contains("larger than the limit of 16777216 characters", denied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_template_nesting_past_the_parser_limit_is_a_broken_template()
+    {
+        var text = string.Concat(Enumerable.Repeat("{{ if true }}", 300)) + string.Concat(Enumerable.Repeat("{{ end }}", 300));
+
+        var injector = TemplateDataProbe.Injector(text);
+
+        Assert.Contains("nesting deeper than 200 levels", injector.BrokenTemplates[TemplateDataProbe.ProbeTemplate], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_deeply_nested_cli_document_is_a_denial_not_a_crash()
+    {
+        var result = KubeInject.Run("apiVersion: v1\nkind: Pod\nmetadata:\n  labels: " + Nested("{a: ", "}", 50_000) + "\n", Pods.Injector);
+
+        Assert.Null(result.Output);
+        Assert.Equal("invalid-document", result.Denial?.Code);
+        Assert.Contains("nests deeper than the limit of 256 levels", result.Denial?.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("apiVersion: apps/v1\nkind: Deployment\nmetadata: x\n", "metadata: want a map")]
+    [InlineData("apiVersion: apps/v1\nkind: Deployment\nspec:\n  template: [1]\n", "spec.template: want a map")]
+    [InlineData("apiVersion: v1\nkind: List\nitems: {}\n", "items: want a list")]
+    public void A_workload_of_the_wrong_shape_is_a_denial_naming_the_field(string yaml, string expected)
+    {
+        var result = KubeInject.Run(yaml, Pods.Injector);
+
+        Assert.Equal("invalid-document", result.Denial?.Code);
+        Assert.Contains(expected, result.Denial?.Message, StringComparison.Ordinal);
+    }
+
+    private static string Nested(string open, string close, int levels)
+    {
+        var text = new StringBuilder(levels * (open.Length + close.Length) + 1);
+        for (var i = 0; i < levels; i++)
+        {
+            text.Append(open);
+        }
+
+        text.Append('1');
+        for (var i = 0; i < levels; i++)
+        {
+            text.Append(close);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Billion laughs: each level is a list of ten aliases of the level before (320 bytes at 7 levels).</summary>
+    private static string Bomb(int levels)
+    {
+        var text = new StringBuilder("a0: &a0 [lol]\n");
+        for (var i = 1; i <= levels; i++)
+        {
+            text.Append($"a{i}: &a{i} [").Append(string.Join(",", Enumerable.Repeat($"*a{i - 1}", 10))).Append("]\n");
+        }
+
+        return text.ToString();
+    }
+}
