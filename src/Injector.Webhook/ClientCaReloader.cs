@@ -89,6 +89,9 @@ public sealed partial class ClientCaReloader : IDisposable
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         custom.ChainPolicy.CustomTrustStore.AddRange(roots);
         custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+        // A certificate meant for serving is not a client's: clientAuth is required when the certificate names its uses.
+        custom.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2"));
         if (chain is not null)
         {
             foreach (var element in chain.ChainElements.Skip(1))

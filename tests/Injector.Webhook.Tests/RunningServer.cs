@@ -31,14 +31,21 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public Uri BaseAddress => new($"https://127.0.0.1:{Port}/");
 
-    public static Task<RunningServer> StartAsync(IPodInjectorSource injectors, TimeSpan? reloadInterval = null) =>
-        StartAsync(_ => injectors, reloadInterval);
+    /// <summary>The plain-HTTP health port, when the options set one.</summary>
+    public int HealthPort => WebhookServer.GetHealthPort(App);
+
+    public static Task<RunningServer> StartAsync(
+        IPodInjectorSource injectors,
+        TimeSpan? reloadInterval = null,
+        Func<WebhookServerOptions, WebhookServerOptions>? configure = null) =>
+        StartAsync(_ => injectors, reloadInterval, configure: configure);
 
     /// <summary>Starts with the injector source made from the server's services; <paramref name="logging"/> adds providers (none by default).</summary>
     public static async Task<RunningServer> StartAsync(
         Func<IServiceProvider, IPodInjectorSource> injectors,
         TimeSpan? reloadInterval = null,
-        ILoggerProvider? logging = null)
+        ILoggerProvider? logging = null,
+        Func<WebhookServerOptions, WebhookServerOptions>? configure = null)
     {
         var ca = new TestCa();
         var volume = new SecretVolume();
@@ -60,19 +67,25 @@ internal sealed class RunningServer : IAsyncDisposable
                 }
             },
         };
-        var app = WebhookServer.Build(options, injectors);
+        var app = WebhookServer.Build(configure?.Invoke(options) ?? options, injectors);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new RunningServer(app, ca, volume, certificate);
     }
 
     /// <summary>A client that trusts only the test CA; <paramref name="seen"/> receives each server certificate's thumbprint.</summary>
-    public HttpClient Client(SslProtocols protocols = SslProtocols.None, Action<string>? seen = null)
+    public HttpClient Client(SslProtocols protocols = SslProtocols.None, Action<string>? seen = null, X509Certificate2? clientCertificate = null)
     {
         var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
+        if (clientCertificate is not null)
+        {
+            handler.SslOptions.ClientCertificates = [clientCertificate];
+            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
+        }
+
         handler.SslOptions.EnabledSslProtocols = protocols;
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
         {

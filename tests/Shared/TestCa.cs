@@ -24,8 +24,21 @@ internal sealed class TestCa : IDisposable
 
     public X509Certificate2 Certificate { get; }
 
+    /// <summary>A client certificate (clientAuth), with its private key, as the API server would present.</summary>
+    public X509Certificate2 IssueClient(string commonName)
+    {
+        var (certPem, keyPem, issued) = Issue(commonName, "1.3.6.1.5.5.7.3.2");
+        issued.Dispose();
+        using var withKey = X509Certificate2.CreateFromPem(certPem, keyPem);
+
+        // Exported and loaded again: TLS on Linux needs a certificate whose key is not ephemeral.
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
     /// <summary>A serving certificate for localhost and 127.0.0.1, as PEM strings.</summary>
-    public (string CertPem, string KeyPem, X509Certificate2 Certificate) Issue(string commonName)
+    public (string CertPem, string KeyPem, X509Certificate2 Certificate) Issue(string commonName) => Issue(commonName, "1.3.6.1.5.5.7.3.1");
+
+    private (string CertPem, string KeyPem, X509Certificate2 Certificate) Issue(string commonName, string usage)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
@@ -35,7 +48,7 @@ internal sealed class TestCa : IDisposable
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
         var serial = RandomNumberGenerator.GetBytes(16);
@@ -43,6 +56,9 @@ internal sealed class TestCa : IDisposable
         var issued = request.Create(Certificate, DateTimeOffset.UtcNow.AddMinutes(-5), Certificate.NotAfter.AddHours(-1), serial);
         return (issued.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), issued);
     }
+
+    /// <summary>The CA certificate as PEM (a client CA bundle).</summary>
+    public string CertificatePem => Certificate.ExportCertificatePem();
 
     /// <summary>Accepts only certificates that chain to this CA and match the host name.</summary>
     public bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
