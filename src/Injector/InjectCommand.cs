@@ -138,6 +138,11 @@ internal static class InputFiles
             return (null, "-f -: standard input is a terminal; pipe the YAML in (cat app.yaml | injector inject -f -) or pass -f FILE", ExitCodes.BadConfig);
         }
 
+        if (ClosedStdin.Detect())
+        {
+            return (null, "-f -: standard input is closed: nothing to inject; pipe the YAML in or pass -f FILE", ExitCodes.BadConfig);
+        }
+
         string? text;
         try
         {
