@@ -127,6 +127,64 @@ public sealed class ConfigReloadTests
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("want a map", StringComparison.Ordinal));
     }
 
+    public static TheoryData<string, string, string> HostileConfigs() => new()
+    {
+        { "values", "a0: &a0 [lol]\n" + string.Concat(Enumerable.Range(1, 8).Select(i => $"a{i}: &a{i} [{string.Join(",", Enumerable.Repeat($"*a{i - 1}", 10))}]\n")), "excessive aliasing" },
+        { "mesh", "defaultConfig: " + new string('[', 50_000) + new string(']', 50_000) + "\n", "nests deeper than the limit of 64 levels" },
+        { "mesh", "defaultConfig: " + string.Concat(Enumerable.Repeat("{a: ", 20_000)) + "1" + new string('}', 20_000) + "\n", "nests deeper than the limit of 64 levels" },
+        { "config", new string('#', 9 * 1024 * 1024), "more than the limit of 8388608 bytes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileConfigs))]
+    public void A_hostile_config_map_key_is_refused_quickly_and_the_previous_config_stays(string key, string text, string expected)
+    {
+        using var volume = new KubeletVolume();
+        volume.Publish(Files(image: "proxy-one"));
+        var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var source = new ReloadingInjectorSource(new ConfigSources(ConfigDir: volume.Root), Poll, factory.CreateLogger<ReloadingInjectorSource>());
+        var first = source.Current;
+        var files = Files(image: "proxy-two");
+        files[key] = text;
+        volume.Publish(files);
+        var watch = Stopwatch.StartNew();
+
+        Assert.False(source.TryReload());
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+        Assert.Same(first, source.Current);
+        var refused = Assert.Single(logs.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains(Path.Combine(volume.Root, key), refused.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_hostile_first_config_is_a_ConfigException_not_a_crash()
+    {
+        using var volume = new KubeletVolume();
+        var files = Files(image: "proxy-one");
+        files["mesh"] = "defaultConfig: " + new string('[', 50_000) + new string(']', 50_000) + "\n";
+        volume.Publish(files);
+        using var factory = LoggerFactory.Create(_ => { });
+
+        var e = Assert.Throws<ConfigException>(() =>
+            new ReloadingInjectorSource(new ConfigSources(ConfigDir: volume.Root), Poll, factory.CreateLogger<ReloadingInjectorSource>()));
+
+        Assert.Contains("nests deeper than the limit of 64 levels", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_and_unreadable_files_are_named()
+    {
+        var missing = Assert.Throws<ConfigException>(() => ConfigFiles.Read(new ConfigSources(ValuesFile: "/nonexistent/iop.yaml")));
+        Assert.Contains("/nonexistent/iop.yaml", missing.Message, StringComparison.Ordinal);
+        var folder = Assert.Throws<ConfigException>(() => ConfigFiles.Read(new ConfigSources(MeshFile: Path.GetTempPath())));
+        Assert.Contains("is a directory, want a file", folder.Message, StringComparison.Ordinal);
+        var noDir = Assert.Throws<ConfigException>(() => ConfigFiles.Read(new ConfigSources(ConfigDir: "/nonexistent/dir")));
+        Assert.Equal("--config-dir /nonexistent/dir: no such directory", noDir.Message);
+    }
+
     [Fact]
     public void A_bad_first_config_throws_a_ConfigException_naming_the_template()
     {
