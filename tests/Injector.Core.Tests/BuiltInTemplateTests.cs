@@ -57,4 +57,23 @@ public sealed class RenderCacheTests
 
         Assert.Equal("registry.istio.io/testing/proxyv2:latest", PodJson.Proxy(second)!["image"]!.ToString());
     }
+
+    [Fact]
+    public void Large_outputs_are_not_kept()
+    {
+        var settings = TestConfig.Load();
+        var templates = new Templates.TemplateSet(settings.Config with
+        {
+            Templates = new Dictionary<string, string>(StringComparer.Ordinal) { ["t"] = "metadata:\n  annotations:\n    a: {{ toJSON .a }}\n" },
+        }, Templates.InjectorFunctions.Create(settings.Env));
+
+        templates.Render("t", new Dictionary<string, object?> { ["a"] = "small" });
+        Assert.Equal(1, templates.CachedOutputs);
+        for (var i = 0; i < 10; i++)
+        {
+            templates.Render("t", new Dictionary<string, object?> { ["a"] = new string((char)('a' + i), 100_000) });
+        }
+
+        Assert.Equal(1, templates.CachedOutputs);
+    }
 }

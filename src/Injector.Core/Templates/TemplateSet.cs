@@ -21,6 +21,12 @@ public sealed class TemplateSet
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonObject> _parsedOutput = new(StringComparer.Ordinal);
 
     private const int OutputCacheSize = 256;
+
+    /// <summary>
+    /// Only outputs up to this size are kept (a sidecar renders ~10 KB): pod values reach the output, so without it 256
+    /// unique pods with large annotations could pin hundreds of megabytes.
+    /// </summary>
+    private const int MaxCachedOutputChars = 64 * 1024;
     private readonly InjectionConfig _config;
 
     public TemplateSet(InjectionConfig config, TemplateFunctions functions)
@@ -38,6 +44,9 @@ public sealed class TemplateSet
             }
         }
     }
+
+    /// <summary>How many rendered outputs are kept parsed (tests).</summary>
+    internal int CachedOutputs => _parsedOutput.Count;
 
     /// <summary>Templates that failed to parse, by name, with the reason.</summary>
     public IReadOnlyDictionary<string, string> Broken => _broken;
@@ -108,6 +117,11 @@ public sealed class TemplateSet
         catch (YamlFormatException e)
         {
             throw new InjectionException(DenialReason.TemplateFailed, $"template {name} rendered invalid YAML: {e.Message}", e);
+        }
+
+        if (yaml.Length > MaxCachedOutputChars)
+        {
+            return fragment;
         }
 
         if (_parsedOutput.Count >= OutputCacheSize)
