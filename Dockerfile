@@ -21,6 +21,7 @@ WORKDIR /app
 COPY --from=build /out/ ./
 # 65532 ("nonroot"), the UID the Deployment's securityContext also sets.
 USER 65532:65532
-EXPOSE 9443
+# 9443: /inject over TLS; 8080: /healthz, /readyz and /metrics in plain HTTP (--health-port).
+EXPOSE 9443 8080
 ENTRYPOINT ["dotnet", "injector.dll"]
 CMD ["serve", "--tls-cert", "/etc/injector/certs/tls.crt", "--tls-key", "/etc/injector/certs/tls.key"]
