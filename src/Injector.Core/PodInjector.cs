@@ -84,6 +84,12 @@ public sealed class PodInjector : IPodInjector
         ct.ThrowIfCancellationRequested();
         var injected = Render(original, podNamespace, request, warnings, ct);
         ct.ThrowIfCancellationRequested();
+        if (PodShape.Check(injected) is { } injectedShape)
+        {
+            // A value the pod carried into the injected containers (proxy.istio.io/overrides) has the wrong type.
+            return new InjectionResult.Denied(DenialReason.InvalidResult, $"injecting would produce an invalid pod: {injectedShape}", warnings);
+        }
+
         if (PodValidity.NewProblems(original, injected) is { } invalid)
         {
             return new InjectionResult.Denied(DenialReason.InvalidResult, $"injecting would produce an invalid pod: {invalid}", warnings);
@@ -105,9 +111,11 @@ public sealed class PodInjector : IPodInjector
         var annotations = PodJson.AnnotationsOrNull(pod);
         var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
 
+        var userVolumes = PodJson.Items(pod, "volumes").Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var (injected, templatePod) = MergeTemplates(pod, podNamespace, request, proxyConfig, warnings, ct);
         ct.ThrowIfCancellationRequested();
         RefuseForeignRecord(earlier, templatePod);
+        RefuseVolumeClash(userVolumes, templatePod);
         PostProcess(injected, templatePod, earlier, proxyConfig, annotations, request);
         return injected;
     }
@@ -144,7 +152,7 @@ public sealed class PodInjector : IPodInjector
             removed = ReinjectionStrip.Apply(pod, status, MeshStatusPort);
         }
 
-        UserOverrides.Restore(pod);
+        UserOverrides.Restore(pod, userPod);
         return new Earlier(status, userPod, probers, prometheus, removed);
     }
 
@@ -235,6 +243,21 @@ public sealed class PodInjector : IPodInjector
     {
         PodJson.ProxyContainer, PodJson.InitContainer, PodJson.ValidationContainer, "grpc-bootstrap-init",
     };
+
+    /// <summary>
+    /// A pod volume named like one the templates add would be merged into it (two sources, or a field that re-injection,
+    /// which strips the injected volumes, then loses): the pod is denied, naming the volume.
+    /// </summary>
+    private static void RefuseVolumeClash(HashSet<string> userVolumes, JsonObject templatePod)
+    {
+        var clash = PodJson.Items(templatePod, "volumes").Select(PodJson.Name).OfType<string>().Where(userVolumes.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (clash.Count > 0)
+        {
+            throw new InjectionException(
+                DenialReason.InvalidResult,
+                $"injecting would produce an invalid pod: the pod's volume(s) {string.Join(", ", clash.Select(n => $"'{AnnotationValidation.Shown(n)}'"))} have the name of a volume the injector adds; rename them");
+        }
+    }
 
     /// <summary>
     /// A <c>sidecar.istio.io/status</c> that names the app's own containers (copied, hand-written) would have them

@@ -4,9 +4,9 @@ using Injector.Core.Kube;
 namespace Injector.Conformance.Tests;
 
 /// <summary>
-/// Corpus cases whose golden is a pod the API server refuses: there the injector deliberately does better than Istio,
-/// and the case passes when the output is a valid pod with what the case is about, instead of equal to the golden.
-/// Each entry says why; <c>make conformance</c> counts them apart.
+/// Corpus cases whose golden is a pod the API server refuses, or one that re-injecting would change: there the injector
+/// deliberately does better than Istio, and the case passes when the output is a valid pod with what the case is about,
+/// instead of equal to the golden. Each entry says why; <c>make conformance</c> counts them apart.
 /// </summary>
 public static class DeliberateDeviations
 {
@@ -27,6 +27,18 @@ public static class DeliberateDeviations
                 && mounts.Any(m => m?["name"]?.ToString() == "workload-socket" && m["mountPath"]?.ToString() == "/var/run/secrets/workload-spiffe-uds")
                 ? null
                 : "want the workload-socket mount on the native istio-proxy and no istio-proxy in containers"),
+        ["merge-probers.yaml.injected"] = new(
+            "the pod carries a classic-mode injection; its old istio-proxy (status-listed under containers) is that injection's, not the user's: Istio checks only the list the new proxy lands in, keeps the stale proxy as an override and re-injecting its output is not a no-op; the fresh native proxy is rendered, the old probers still merged",
+            pod =>
+            {
+                var proxy = PodJson.Find(pod, "initContainers", "istio-proxy");
+                string? Env(string name) => (proxy?["env"] as JsonArray)?.FirstOrDefault(e => e?["name"]?.ToString() == name)?["value"]?.ToString();
+                const string probers = "{\"/app-health/hello/livez\":{\"httpGet\":{\"port\":80}},\"/app-health/hello/readyz\":{\"httpGet\":{\"port\":3333}},\"/app-health/new/livez\":{\"httpGet\":{\"path\":\"/testLive\",\"port\":8008}},\"/app-health/world/livez\":{\"httpGet\":{\"port\":90}}}";
+                return proxy is not null && !Names(pod, "containers").Contains("istio-proxy")
+                    && Env("ISTIO_KUBE_APP_PROBERS") == probers && Env("ISTIO_META_APP_CONTAINERS") == "hello,world,new" && Env("JWT_POLICY") is null
+                    ? null
+                    : $"want a fresh native proxy with the merged probers, got APP_CONTAINERS {Env("ISTIO_META_APP_CONTAINERS")}, PROBERS {Env("ISTIO_KUBE_APP_PROBERS")}, JWT_POLICY {Env("JWT_POLICY")}";
+            }),
     };
 
     public static bool Applies(CorpusCase c) => ById.ContainsKey(c.Id);

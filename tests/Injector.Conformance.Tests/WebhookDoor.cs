@@ -58,6 +58,12 @@ public static class WebhookDoor
                 patched = (JsonObject)PatchApplier.Apply(pod, ops);
             }
 
+            // The API server re-invokes the webhook (reinvocationPolicy: IfNeeded): the injected pod must come back unchanged.
+            if (await ReinjectionPatchAsync(server, review, patched) is { } again)
+            {
+                return new DoorOutcome(true, false, false, $"pod {i}: re-injection is not a no-op: {again}");
+            }
+
             if (deliberate)
             {
                 results.Add(patched);
@@ -80,5 +86,28 @@ public static class WebhookDoor
         }
 
         return new DoorOutcome(true, true, true, "ok");
+    }
+
+    /// <summary>Null when sending the injected pod again is allowed with no operations; otherwise what came back.</summary>
+    private static async Task<string?> ReinjectionPatchAsync(WebhookServerFixture server, JsonObject review, JsonObject injected)
+    {
+        var again = (JsonObject)review.DeepClone();
+        again["request"]!["object"] = injected.DeepClone();
+        using var content = new StringContent(again.ToJsonString(), Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await server.Client.PostAsync("/inject", content);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())?["response"];
+        if (answer?["allowed"]?.GetValue<bool>() != true)
+        {
+            return $"denied: {answer?["status"]?["message"]}";
+        }
+
+        if (answer["patch"]?.ToString() is not { Length: > 0 } patch)
+        {
+            return null;
+        }
+
+        var ops = Encoding.UTF8.GetString(Convert.FromBase64String(patch));
+        return ops == "[]" ? null : ops.Length > 500 ? ops[..500] + "…" : ops;
     }
 }

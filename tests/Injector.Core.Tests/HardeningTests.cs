@@ -68,16 +68,77 @@ public sealed class HardeningTests
         Pods.Inject(Pods.Hello(annotations: """{"status.sidecar.istio.io/port": "0"}""")).Injected();
     }
 
-    [Fact]
-    public void A_user_volume_named_like_an_injected_one_is_denied_instead_of_getting_two_sources()
+    [Theory]
+    [InlineData("configMap")]
+    [InlineData("emptyDir")]
+    public void A_user_volume_named_like_an_injected_one_is_denied_instead_of_merged(string source)
     {
+        // Merged, a configMap gives a volume with two sources; an emptyDir's own fields would be lost on re-injection.
         var pod = Pods.Hello();
-        pod["spec"]!["volumes"] = new JsonArray(new JsonObject { ["name"] = "istio-envoy", ["configMap"] = new JsonObject { ["name"] = "mine" } });
+        pod["spec"]!["volumes"] = new JsonArray(new JsonObject { ["name"] = "istio-envoy", [source] = new JsonObject { ["medium"] = "Memory" } });
 
         var denied = Pods.Inject(pod).Denied();
 
         Assert.Equal("invalid-result", denied.Code);
-        Assert.Contains("volume 'istio-envoy' has 2 sources", denied.Message, StringComparison.Ordinal);
+        Assert.Contains("the pod's volume(s) 'istio-envoy' have the name of a volume the injector adds", denied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Overrides_of_the_wrong_type_are_denied_instead_of_producing_an_invalid_pod()
+    {
+        var pod = Pods.Hello(annotations: """{"proxy.istio.io/overrides": "{\"containers\":[{\"name\":\"istio-proxy\",\"ports\":[{\"containerPort\":\"x\"}]}]}"}""");
+
+        var denied = Pods.Inject(pod).Denied();
+
+        Assert.Equal("invalid-result", denied.Code);
+        Assert.Contains("containerPort: want a 32-bit integer, got the string \"x\"", denied.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sidecar.istio.io/status", "{\"containers\":[],\"containers\":[]}")]
+    [InlineData("proxy.istio.io/overrides", "{\"containers\":[],\"containers\":[]}")]
+    [InlineData("sidecar.istio.io/proxyCPU", "9223372036854775807Ei")]
+    [InlineData("sidecar.istio.io/proxyCPU", "8Ei")]
+    [InlineData("sidecar.istio.io/proxyMemoryLimit", "100Ei")]
+    public void Values_that_used_to_raise_internal_errors_are_ordinary_answers(string annotation, string value)
+    {
+        var result = Pods.Inject(Pods.Hello(annotations: new JsonObject { [annotation] = value }.ToJsonString()));
+
+        Assert.NotEqual("internal-error", result.Code);
+        if (result is InjectionResult.Denied denied)
+        {
+            Assert.Contains(annotation, denied.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_pod_without_containers_reinjects_to_nothing()
+    {
+        var pod = Pods.Hello();
+        pod["spec"]!["containers"] = new JsonArray();
+
+        var first = Pods.Inject(pod).Injected();
+        var second = Pods.Inject((JsonObject)first.Pod.DeepClone()).Injected();
+
+        Assert.Empty(second.Patch);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_template_that_rewrites_app_containers_reinjects_to_nothing(bool resources)
+    {
+        // grpc-simple adds env to the app container, so the app container is recorded as an override (with resources: {}).
+        var pod = Pods.Hello(annotations: """{"inject.istio.io/templates": "grpc-simple"}""");
+        if (resources)
+        {
+            pod["spec"]!["containers"]![0]!["resources"] = new JsonObject();
+        }
+
+        var first = Pods.Inject(pod).Injected();
+        var second = Pods.Inject((JsonObject)first.Pod.DeepClone()).Injected();
+
+        Assert.True(second.Patch.Count == 0, second.Patch.ToJsonString());
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public sealed class InjectionProperties
                     pod["spec"]!["volumes"]!.AsArray().Add(pod["spec"]!["volumes"]![0]!.DeepClone());
                     return injected with { Pod = pod, Patch = Documents.JsonPatchDiff.Create(request.Pod, pod) };
                 default:
-                    pod["metadata"]!["annotations"]!["sidecar.istio.io/status"] = "changed";
+                    PodJson.Labels(pod)["tampered"] = _calls.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return injected with { Pod = pod, Patch = Documents.JsonPatchDiff.Create(request.Pod, pod) };
             }
         }
@@ -160,11 +160,18 @@ public sealed class InjectionProperties
 /// </summary>
 internal static class Ownership
 {
-    /// <summary>Annotations the injector writes or rewrites (status, Prometheus merge, recorded overrides).</summary>
+    /// <summary>
+    /// Annotations the injector writes or rewrites: the status record, the Prometheus merge, recorded overrides, and
+    /// what the built-in templates set (the grpc templates turn probe rewriting off; with CNI the effective traffic
+    /// settings are written for the CNI plugin to read).
+    /// </summary>
     private static readonly HashSet<string> OwnedAnnotations = new(StringComparer.Ordinal)
     {
         "sidecar.istio.io/status", "prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path",
-        "prometheus.istio.io/secure-port", "proxy.istio.io/overrides",
+        "prometheus.istio.io/secure-port", "proxy.istio.io/overrides", "istio.io/rev", "sidecar.istio.io/rewriteAppHTTPProbers",
+        "sidecar.istio.io/interceptionMode", "traffic.sidecar.istio.io/includeInboundPorts", "traffic.sidecar.istio.io/excludeInboundPorts",
+        "traffic.sidecar.istio.io/includeOutboundIPRanges", "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+        "traffic.sidecar.istio.io/includeOutboundPorts", "traffic.sidecar.istio.io/excludeOutboundPorts",
     };
 
     /// <summary>Container fields the probe rewrite owns: app probes and lifecycle handlers are sent through the agent.</summary>
@@ -261,7 +268,8 @@ internal static class Ownership
 
                 yield break;
             default:
-                if (!JsonNode.DeepEquals(before, after))
+                // A quantity written canonically ("0.25" as "250m") is the same quantity; the API server stores it so anyway.
+                if (!JsonNode.DeepEquals(before, after) && !(path.Contains("/resources/", StringComparison.Ordinal) && SameQuantity(before, after)))
                 {
                     yield return $"{path} changed from {Short(before)} to {Short(after)}";
                 }
@@ -269,6 +277,9 @@ internal static class Ownership
                 yield break;
         }
     }
+
+    private static bool SameQuantity(JsonNode? a, JsonNode? b) =>
+        a is JsonValue && b is JsonValue && Quantity.Canonicalize(a.ToString()) is { } canonical && canonical == Quantity.Canonicalize(b.ToString());
 
     private static bool Named(JsonArray list) => list.Count > 0 && list.All(i => i is JsonObject o && o["name"] is JsonValue);
 

@@ -32,6 +32,17 @@ internal static class RandomPods
             containers.Add(Container($"{ContainerNames[rng.Next(ContainerNames.Length)]}{i}", rng, volumes, usedPorts, probes: true));
         }
 
+        if (rng.Next(8) == 0)
+        {
+            // The user's own istio-proxy: an override of the injected one (image: auto is the injector's image).
+            containers.Add(new JsonObject
+            {
+                ["name"] = "istio-proxy",
+                ["image"] = "auto",
+                ["resources"] = new JsonObject { ["limits"] = new JsonObject { ["memory"] = Pick(rng, "256Mi", "1Gi") } },
+            });
+        }
+
         var spec = new JsonObject { ["containers"] = containers };
         if (initCount > 0)
         {
@@ -129,6 +140,7 @@ internal static class RandomPods
         Maybe(10, "sidecar.istio.io/nativeSidecar", Pick(rng, "true", "false"));
         Maybe(10, "sidecar.istio.io/logLevel", Pick(rng, "debug", "warning"));
         Maybe(10, "readiness.status.sidecar.istio.io/periodSeconds", Pick(rng, "5", "30"));
+        Maybe(12, "inject.istio.io/templates", Pick(rng, "grpc-simple", "grpc-agent", "sidecar"));
         Maybe(3, "example.com/note", OddText[rng.Next(OddText.Length)]);
         Maybe(6, "kubectl.kubernetes.io/last-applied-configuration", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}");
         var metadata = new JsonObject
@@ -205,12 +217,18 @@ internal static class RandomPods
             container["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = volume, ["mountPath"] = $"/data/{name}" });
         }
 
-        if (rng.Next(2) == 0)
+        switch (rng.Next(3))
         {
-            container["resources"] = new JsonObject
-            {
-                ["requests"] = new JsonObject { ["cpu"] = Pick(rng, "100m", "1", "0.25"), ["memory"] = Pick(rng, "64Mi", "1Gi") },
-            };
+            case 0:
+                container["resources"] = new JsonObject
+                {
+                    ["requests"] = new JsonObject { ["cpu"] = Pick(rng, "100m", "1", "0.25"), ["memory"] = Pick(rng, "64Mi", "1Gi") },
+                };
+                break;
+            case 1:
+                // What the API server sends for a container without resources (Go writes the struct).
+                container["resources"] = new JsonObject();
+                break;
         }
 
         if (probes)

@@ -218,9 +218,33 @@ public sealed class ConfigReloadTests
     private static Dictionary<string, string> Files(string image, string? config = null, string? values = null) => new()
     {
         ["config"] = config ?? "templates: {}\n",
-        ["values"] = values ?? $"global:\n  proxy:\n    image: {image}\n",
+        ["values"] = values ?? Values(image),
         ["mesh"] = "trustDomain: cluster.local\n",
     };
+
+    /// <summary>A complete values document, as a ConfigMap holds it (it replaces the embedded values), with the proxy image set.</summary>
+    private static string Values(string image)
+    {
+        var values = (JsonObject)SettingsLoader.Defaults().Values.DeepClone();
+        values["global"]!["proxy"]!["image"] = image;
+        return values.ToJsonString();
+    }
+
+    [Fact]
+    public async Task Values_that_render_an_invalid_pod_are_denied_not_sent()
+    {
+        // An incomplete values document: the template renders "<no value>" where booleans and numbers belong.
+        using var volume = new KubeletVolume();
+        volume.Publish(Files(image: "proxy-one", values: "global:\n  proxy:\n    image: proxy-one\n"));
+        await using var server = await StartAsync(volume, new CapturingLoggerProvider());
+        using var client = server.Client();
+
+        using var response = await client.PostAsync("/inject", Reviews.Json(Reviews.Pod(uid: "incomplete")), Ct);
+
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["response"]!;
+        Assert.False(answer["allowed"]!.GetValue<bool>());
+        Assert.StartsWith("injecting would produce an invalid pod: ", answer["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
 
     private static Task<RunningServer> StartAsync(KubeletVolume volume, ILoggerProvider logs) =>
         RunningServer.StartAsync(

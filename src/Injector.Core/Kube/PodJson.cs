@@ -45,7 +45,7 @@ public static class PodJson
     /// <summary>Removes every element of a named list whose name is in <paramref name="names"/>; drops the list if it ends up empty and was not empty before.</summary>
     public static void RemoveNamed(JsonObject spec, string field, IReadOnlySet<string> names)
     {
-        if (spec[field] is not JsonArray list || names.Count == 0)
+        if (spec[field] is not JsonArray list || names.Count == 0 || list.Count == 0)
         {
             return;
         }

@@ -25,8 +25,23 @@ public static class Quantity
         return TryParse(text, out value, out _);
     }
 
-    /// <summary>The canonical string, or null when the text is not a quantity.</summary>
+    /// <summary>
+    /// The canonical string, or null when the text is not a quantity, or one too large to write (past 2^63 - 1
+    /// base units, e.g. <c>8Ei</c>): its arithmetic would overflow, and no resource is that large.
+    /// </summary>
     public static string? Canonicalize(string text)
+    {
+        try
+        {
+            return CanonicalizeUnchecked(text);
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
+    }
+
+    private static string? CanonicalizeUnchecked(string text)
     {
         if (!TryParse(text, out var value, out var format))
         {
@@ -106,6 +121,20 @@ public static class Quantity
     }
 
     private static bool TryParse(string text, out decimal value, out Format format)
+    {
+        try
+        {
+            return TryParseUnchecked(text, out value, out format);
+        }
+        catch (OverflowException)
+        {
+            value = 0;
+            format = Format.DecimalSI;
+            return false;
+        }
+    }
+
+    private static bool TryParseUnchecked(string text, out decimal value, out Format format)
     {
         value = 0;
         format = Format.DecimalSI;

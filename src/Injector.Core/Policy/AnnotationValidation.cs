@@ -153,7 +153,7 @@ public static class AnnotationValidation
     {
         try
         {
-            return JsonNode.Parse(v) is JsonObject ? null : "want a JSON object";
+            return StrictJson.Parse(v) is JsonObject ? null : "want a JSON object";
         }
         catch (JsonException e)
         {

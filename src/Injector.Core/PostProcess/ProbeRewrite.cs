@@ -98,7 +98,7 @@ public static class ProbeRewrite
 
         try
         {
-            return JsonNode.Parse(text) as JsonObject;
+            return StrictJson.Parse(text) as JsonObject;
         }
         catch (System.Text.Json.JsonException)
         {

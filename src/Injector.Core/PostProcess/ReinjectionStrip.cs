@@ -25,7 +25,7 @@ public static class ReinjectionStrip
 
         try
         {
-            if (JsonNode.Parse(text) is not JsonObject status)
+            if (StrictJson.Parse(text) is not JsonObject status)
             {
                 return null;
             }

@@ -26,7 +26,9 @@ public static class UserOverrides
     }
 
     /// <summary>Re-injection: the recorded override containers go back into the stripped pod before rendering.</summary>
-    public static void Restore(JsonObject pod)
+    /// <param name="pod">The pod with the earlier injection stripped, changed in place.</param>
+    /// <param name="injectedPod">The pod as it came, before stripping: it tells whether a restored container had <c>resources</c>.</param>
+    public static void Restore(JsonObject pod, JsonObject injectedPod)
     {
         if (Recorded(pod) is not { } recorded)
         {
@@ -49,7 +51,21 @@ public static class UserOverrides
                     PodJson.Spec(pod)[field] = list;
                 }
 
-                list.Add(container.DeepClone());
+                var restored = (JsonObject)container.DeepClone();
+                var before = PodJson.Find(injectedPod, "containers", name) ?? PodJson.Find(injectedPod, "initContainers", name);
+                if (restored["resources"] is JsonObject { Count: 0 } && before is not null && !before.ContainsKey("resources"))
+                {
+                    // The record always carries resources (Go writes the struct); the container it came from had none.
+                    restored.Remove("resources");
+                }
+
+                if (restored["image"] is null && before?["image"]?.ToString() == "auto")
+                {
+                    // The record leaves out image: auto (the injector's image); no template set one, so it stayed.
+                    restored["image"] = "auto";
+                }
+
+                list.Add(restored);
             }
         }
     }
@@ -65,7 +81,7 @@ public static class UserOverrides
         var recorded = Recorded(userPod);
         JsonObject? Lookup(string name, bool init)
         {
-            var fromAnnotation = (recorded?["initContainers"] as JsonArray)?.Concat(recorded?["containers"] as JsonArray ?? [])
+            var fromAnnotation = (recorded?["initContainers"] as JsonArray ?? []).Concat(recorded?["containers"] as JsonArray ?? [])
                 .OfType<JsonObject>().FirstOrDefault(c => PodJson.Name(c) == name);
             if (fromAnnotation is not null)
             {
@@ -73,7 +89,10 @@ public static class UserOverrides
                 return fromAnnotation;
             }
 
-            if (status is not null && (init ? status.InitContainers : status.Containers).Contains(name))
+            // Either list: an earlier injection's proxy moves from containers to initContainers when native sidecars
+            // come on, and is still that injection's, not the user's (Istio checks the same list only, so its output
+            // keeps the old proxy and re-injecting it is not a no-op).
+            if (status is not null && (status.InitContainers.Contains(name) || status.Containers.Contains(name)))
             {
                 return null;
             }
@@ -193,7 +212,7 @@ public static class UserOverrides
 
         try
         {
-            return JsonNode.Parse(text) as JsonObject;
+            return StrictJson.Parse(text) as JsonObject;
         }
         catch (JsonException e)
         {
@@ -201,12 +220,21 @@ public static class UserOverrides
         }
     }
 
-    /// <summary><c>image: auto</c> means "the injector's image"; quantities are written canonically as Go would.</summary>
+    /// <summary>
+    /// <c>image: auto</c> means "the injector's image"; quantities are written canonically as Go would. An empty
+    /// <c>resources</c> merges nothing, and the recorded form always carries one (Go writes the struct), so it is dropped:
+    /// otherwise re-injection would add <c>resources: {}</c> to a container that had none.
+    /// </summary>
     private static JsonObject Clean(JsonObject container)
     {
         if (container["image"]?.ToString() == "auto")
         {
             container.Remove("image");
+        }
+
+        if (container["resources"] is JsonObject { Count: 0 })
+        {
+            container.Remove("resources");
         }
 
         ResourceQuantities.Canonicalize(container);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Injector.Core.Kube;
 
 namespace Injector.Core.Templates;
 
@@ -21,7 +22,7 @@ internal static class MultusNetworks
         {
             try
             {
-                if (JsonNode.Parse(trimmed) is JsonArray list)
+                if (StrictJson.Parse(trimmed) is JsonArray list)
                 {
                     if (list.Any(n => n?["name"]?.ToString() == network))
                     {
