@@ -88,7 +88,7 @@ public sealed class AdmissionHandler
     {
         if (!Utf8.IsValid(body.Span))
         {
-            return Undecodable("could not decode AdmissionReview: the body is not valid UTF-8");
+            return Undecodable("could not decode AdmissionReview: the body is not valid UTF-8", body.Span);
         }
 
         AdmissionReview? review;
@@ -98,13 +98,13 @@ public sealed class AdmissionHandler
         }
         catch (JsonException e)
         {
-            return Undecodable($"could not decode AdmissionReview: {Cut(e.Message)}");
+            return Undecodable($"could not decode AdmissionReview: {Cut(e.Message)}", body.Span);
         }
 #pragma warning disable CA1031 // A body that trips the serializer in any other way is still just an undecodable review.
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
 #pragma warning restore CA1031
         {
-            return Undecodable($"could not decode AdmissionReview: {Cut(e.Message)}");
+            return Undecodable($"could not decode AdmissionReview: {Cut(Explain(e))}", body.Span);
         }
 
         if (review is null)
@@ -210,12 +210,21 @@ public sealed class AdmissionHandler
         }
     }
 
-    private AdmissionOutcome Undecodable(string message)
+    /// <summary>
+    /// The review was refused as a whole (a repeated key, nesting past 64, a lone surrogate: JSON Go would read). The
+    /// API server matches answers by uid, so when its apiVersion, kind and uid can still be read they are echoed.
+    /// </summary>
+    private AdmissionOutcome Undecodable(string message, ReadOnlySpan<byte> body = default)
     {
         WebhookLog.Rejected(_logger, 200, LogText.Escape(message));
-
-        // Like Istio: the review could not be read, so apiVersion, kind and uid are empty.
-        var review = new AdmissionReview { ApiVersion = "", Kind = "", Response = AdmissionResponses.Errored("", message) };
+        var (apiVersion, kind, uid) = body.IsEmpty ? default : ReviewIdentity.Read(body);
+        var echo = kind == AdmissionReview.ReviewKind && apiVersion is AdmissionReview.V1 or AdmissionReview.V1Beta1;
+        var review = new AdmissionReview
+        {
+            ApiVersion = echo ? apiVersion : "",
+            Kind = echo ? kind : "",
+            Response = AdmissionResponses.Errored(echo ? uid : "", message),
+        };
         return Count(new AdmissionOutcome(review, AdmissionOutcomeKind.Failed, UndecodableCode, "", ""));
     }
 
@@ -239,6 +248,20 @@ public sealed class AdmissionHandler
         }
 
         return outcome;
+    }
+
+    /// <summary>A JsonObject built from the review throws ArgumentException on a repeated key; say so in plain words.</summary>
+    private static string Explain(Exception e)
+    {
+        const string marker = "An item with the same key has already been added. Key: ";
+        if (e is ArgumentException && e.Message.StartsWith(marker, StringComparison.Ordinal))
+        {
+            var key = e.Message[marker.Length..];
+            var end = key.LastIndexOf(" (Parameter", StringComparison.Ordinal);
+            return $"the key {Quote(end >= 0 ? key[..end] : key)} is repeated in an object";
+        }
+
+        return e.Message;
     }
 
     private static string Cut(string message)

@@ -81,6 +81,11 @@ public sealed class CertificateReloader : IDisposable
                 return false;
             }
 
+            // Kestrel checks the serving EKU of a selected certificate on every handshake, from many threads at once; the
+            // certificate's extensions decode lazily and not thread-safely (a cold start once refused a valid certificate),
+            // so they are decoded here, on one thread, before the certificate is published.
+            Warm(loaded);
+
             // The previous certificate is not disposed: handshakes in flight may still hold it.
             _current = loaded;
             WebhookLog.CertificateReloaded(_logger, _certFile, loaded.Subject, loaded.SerialNumber, loaded.NotAfter.ToUniversalTime());
@@ -112,6 +117,24 @@ public sealed class CertificateReloader : IDisposable
         }
 
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
+    }
+
+    private static void Warm(X509Certificate2 certificate)
+    {
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension is X509EnhancedKeyUsageExtension usage)
+            {
+                foreach (var oid in usage.EnhancedKeyUsages)
+                {
+                    _ = oid.Value;
+                }
+            }
+            else if (extension is X509KeyUsageExtension keyUsage)
+            {
+                _ = keyUsage.KeyUsages;
+            }
+        }
     }
 
     private static byte[] Hash(byte[] cert, byte[] key)

@@ -15,7 +15,7 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
 {
     public const string NoBody = "no body found";
     public const string WantJson = "invalid Content-Type, want `application/json`";
-    public const string Overloaded = "the injector is overloaded: too many large requests in flight; retry";
+    public const string Overloaded = "the injector is busy: the request's deadline passed while other large requests were being injected; retry";
 
     public async Task ServeAsync(HttpContext context)
     {
@@ -46,7 +46,11 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         using var lease = await budget.AcquireAsync(declared ?? maxBodyBytes, deadline).ConfigureAwait(false);
         if (lease is null)
         {
-            await FailAsync(context, StatusCodes.Status503ServiceUnavailable, Overloaded, closeConnection: false).ConfigureAwait(false);
+            if (!context.RequestAborted.IsCancellationRequested)
+            {
+                await FailAsync(context, StatusCodes.Status503ServiceUnavailable, Overloaded, closeConnection: false).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -144,6 +148,10 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
                     return ([], 0, tooLarge);
                 }
             }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            return ([], 0, "the request body did not arrive before the request's deadline");
         }
         catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {

@@ -15,10 +15,13 @@ public static class RequestDeadline
     /// <summary>Kubernetes allows at most 30 s.</summary>
     public static readonly TimeSpan Max = TimeSpan.FromSeconds(30);
 
-    /// <summary>The time the work may take: the caller's timeout (capped at <see cref="Max"/>) less a tenth, at most 1 s, for the answer's way back.</summary>
+    /// <summary>Kubernetes allows at least 1 s; a shorter timeout is treated as 1 s rather than failing every request.</summary>
+    public static readonly TimeSpan Min = TimeSpan.FromSeconds(1);
+
+    /// <summary>The time the work may take: the caller's timeout (within <see cref="Min"/> and <see cref="Max"/>) less a tenth, at most 1 s, for the answer's way back.</summary>
     public static TimeSpan For(string? timeoutParameter)
     {
-        var timeout = Parse(timeoutParameter) is { } t && t > TimeSpan.Zero ? (t > Max ? Max : t) : Default;
+        var timeout = Parse(timeoutParameter) is { } t && t > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Clamp(t.Ticks, Min.Ticks, Max.Ticks)) : Default;
         var margin = TimeSpan.FromTicks(Math.Min(timeout.Ticks / 10, TimeSpan.TicksPerSecond));
         return timeout - margin;
     }
