@@ -8,7 +8,7 @@ using Injector.Core.Config;
 namespace Injector.Benchmarks;
 
 /// <summary>
-/// <c>profile [--pod NAME | --env N] [--iterations N]</c>: injects one sample pod in a bounded loop (at most 60 s) and
+/// <c>profile [--pod NAME | --env N | --containers N] [--iterations N]</c>: injects one sample pod in a bounded loop (at most 60 s) and
 /// prints the mean time per injection; a steady target for <c>dotnet-trace collect -- …</c> and for quick scaling checks.
 /// </summary>
 internal static class ProfileLoop
@@ -17,6 +17,7 @@ internal static class ProfileLoop
     {
         var pod = SamplePods.Realistic;
         int? env = null;
+        int? containers = null;
         var iterations = 500;
         var showPatch = false;
         for (var i = 0; i < args.Length; i += 2)
@@ -30,7 +31,7 @@ internal static class ProfileLoop
 
             if (i + 1 >= args.Length)
             {
-                Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N] [--iterations N] [--show-patch]");
+                Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N | --containers N] [--iterations N] [--show-patch]");
                 return 2;
             }
 
@@ -42,16 +43,20 @@ internal static class ProfileLoop
                 case "--env":
                     env = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
                     break;
+                case "--containers":
+                    containers = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+                    break;
                 case "--iterations":
                     iterations = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N] [--iterations N] [--show-patch]");
+                    Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N | --containers N] [--iterations N] [--show-patch]");
                     return 2;
             }
         }
 
-        var bytes = Encoding.UTF8.GetBytes((env is { } n ? SamplePods.ManyEnvPod(n) : SamplePods.Build(pod)).ToJsonString());
+        var sample = env is { } n ? SamplePods.ManyEnvPod(n) : containers is { } c ? SamplePods.ManyContainersPod(c) : SamplePods.Build(pod);
+        var bytes = Encoding.UTF8.GetBytes(sample.ToJsonString());
         var injector = new PodInjector(SettingsLoader.Defaults());
         if (showPatch)
         {

@@ -155,6 +155,20 @@ public static class SamplePods
     }
 
     /// <summary>The small pod with <paramref name="count"/> env vars on its container.</summary>
+    /// <summary>The small pod with <paramref name="count"/> app containers, each with a port and a readiness probe.</summary>
+    public static JsonObject ManyContainersPod(int count)
+    {
+        var pod = SmallPod();
+        pod["spec"]!["containers"] = new JsonArray([.. Enumerable.Range(0, count).Select(i => (JsonNode)new JsonObject
+        {
+            ["name"] = $"app-{i}",
+            ["image"] = $"registry.example.com/app:{i}",
+            ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = 1024 + i }),
+            ["readinessProbe"] = new JsonObject { ["httpGet"] = new JsonObject { ["path"] = "/ready", ["port"] = 1024 + i } },
+        })]);
+        return pod;
+    }
+
     public static JsonObject ManyEnvPod(int count)
     {
         var pod = SmallPod();

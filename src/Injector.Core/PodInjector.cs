@@ -69,6 +69,12 @@ public sealed class PodInjector : IPodInjector
     private InjectionResult Run(InjectionRequest request, List<string> warnings, CancellationToken ct)
     {
         var original = request.Pod;
+        // The bounds first: they stop counting at the limit, so an oversized pod costs little to refuse.
+        if (PodLimits.Check(original) is { } limit)
+        {
+            return new InjectionResult.Denied(DenialReason.LimitExceeded, limit, warnings);
+        }
+
         if (PodShape.Check(original) is { } shape)
         {
             return new InjectionResult.Denied(DenialReason.InvalidPod, $"invalid pod: {shape}", warnings);
@@ -82,9 +88,9 @@ public sealed class PodInjector : IPodInjector
         }
 
         ct.ThrowIfCancellationRequested();
-        var injected = Render(original, podNamespace, request, warnings, ct);
+        var (injected, rendered) = Render(original, podNamespace, request, warnings, ct);
         ct.ThrowIfCancellationRequested();
-        if (PodShape.Check(injected) is { } injectedShape)
+        if (PodShape.CheckInjected(injected, rendered.Containers, rendered.Volumes) is { } injectedShape)
         {
             // A value the pod carried into the injected containers (proxy.istio.io/overrides) has the wrong type.
             return new InjectionResult.Denied(DenialReason.InvalidResult, $"injecting would produce an invalid pod: {injectedShape}", warnings);
@@ -99,7 +105,10 @@ public sealed class PodInjector : IPodInjector
         return new InjectionResult.Injected(decision.Reason, injected, JsonPatchDiff.Create(original, injected), warnings);
     }
 
-    private JsonObject Render(JsonObject original, string podNamespace, InjectionRequest request, List<string> warnings, CancellationToken ct)
+    /// <summary>The names of what the templates produced: the parts of the result not already checked as the user's pod.</summary>
+    private sealed record Rendered(IReadOnlySet<string> Containers, IReadOnlySet<string> Volumes);
+
+    private (JsonObject Pod, Rendered Names) Render(JsonObject original, string podNamespace, InjectionRequest request, List<string> warnings, CancellationToken ct)
     {
         if (AnnotationValidation.Validate(PodJson.AnnotationsOrNull(original)) is { } invalid)
         {
@@ -107,7 +116,7 @@ public sealed class PodInjector : IPodInjector
         }
 
         var pod = (JsonObject)original.DeepClone();
-        var earlier = UndoEarlierInjection(pod);
+        var earlier = UndoEarlierInjection(pod, original);
         var annotations = PodJson.AnnotationsOrNull(pod);
         var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
 
@@ -117,7 +126,10 @@ public sealed class PodInjector : IPodInjector
         RefuseForeignRecord(earlier, templatePod);
         RefuseVolumeClash(userVolumes, templatePod);
         PostProcess(injected, templatePod, earlier, proxyConfig, annotations, request);
-        return injected;
+        var containers = PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers"))
+            .Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var volumes = PodJson.Items(templatePod, "volumes").Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        return (injected, new Rendered(containers, volumes));
     }
 
     /// <summary>What an earlier injection left: its record, the pod as the user wrote it, and the app probers it moved.</summary>
@@ -132,15 +144,15 @@ public sealed class PodInjector : IPodInjector
     /// Re-injection (spec §2.4): the containers, volumes and annotations an earlier injection recorded are removed and
     /// the recorded user overrides put back, so rendering again gives the same pod.
     /// </summary>
-    private Earlier UndoEarlierInjection(JsonObject pod)
+    /// <param name="pod">The working copy, changed in place.</param>
+    /// <param name="original">The pod as submitted (read only).</param>
+    private Earlier UndoEarlierInjection(JsonObject pod, JsonObject original)
     {
-        if (Settings.IsOpenShift)
-        {
-            OpenShiftUser.ClearSharedProxyUser(pod);
-        }
-
+        var changed = Settings.IsOpenShift && OpenShiftUser.ClearSharedProxyUser(pod);
         var status = ReinjectionStrip.Read(pod);
-        var userPod = (JsonObject)pod.DeepClone();
+
+        // The pod as the user wrote it is only read; a copy is needed only when stripping (or OpenShift) changes the working one.
+        var userPod = status is null && !changed ? original : (JsonObject)pod.DeepClone();
         string? probers = null;
         string? prometheus = null;
         IReadOnlySet<string> removed = new HashSet<string>();

@@ -37,7 +37,17 @@ public static class StrategicMerge
                 return null;
         }
 
-        var result = original?.DeepClone().AsObject() ?? [];
+        // Each original node is copied once: a child the patch also names is left to the merge below (which reads the
+        // original child and builds its own result), so merging into a large pod does not copy it once per level.
+        var result = new JsonObject();
+        if (original is not null)
+        {
+            foreach (var (key, value) in original)
+            {
+                result[key] = patch.ContainsKey(key) && !IsDirectiveKey(key) ? null : value?.DeepClone();
+            }
+        }
+
         foreach (var (key, value) in patch)
         {
             if (IsDirectiveKey(key))
@@ -46,6 +56,7 @@ public static class StrategicMerge
             }
 
             var childPath = Join(path, key);
+            var originalChild = original?[key];
             switch (value)
             {
                 case null:
@@ -55,7 +66,7 @@ public static class StrategicMerge
                     result.Remove(key);
                     break;
                 case JsonObject patchMap:
-                    var merged = MergeMap(result[key] as JsonObject, patchMap, childPath, schema);
+                    var merged = MergeMap(originalChild as JsonObject, patchMap, childPath, schema);
                     if (merged is null)
                     {
                         result.Remove(key);
@@ -70,7 +81,7 @@ public static class StrategicMerge
                     var mergeKey = schema.MergeKeyAt(childPath);
                     result[key] = mergeKey is null
                         ? patchList.DeepClone()
-                        : MergeKeyedList(result[key] as JsonArray, patchList, mergeKey, childPath + "/*", schema);
+                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, childPath + "/*", schema);
                     break;
                 default:
                     result[key] = value.DeepClone();

@@ -54,7 +54,7 @@ internal static class SprigFunctions
         TemplateFunction append = static a =>
         {
             Conv.Count(a, 2);
-            var l = Values.ToNewList(a[0]);
+            var l = Values.ToNewList(a[0], extra: 1);
             l.Add(a[1]);
             return l;
         };
@@ -63,7 +63,7 @@ internal static class SprigFunctions
         yield return F("prepend", static a =>
         {
             Conv.Count(a, 2);
-            var l = Values.ToNewList(a[0]);
+            var l = Values.ToNewList(a[0], extra: 1);
             l.Insert(0, a[1]);
             return l;
         });
@@ -469,8 +469,24 @@ internal static class SprigFunctions
     /// <summary>sprig's empty: Go zero values (nil, false, 0, "", empty collections).</summary>
     public static bool IsEmpty(object? v) => !Truth.IsTrue(v);
 
-    internal static Regex GetRegex(string pattern) =>
-        RegexCache.GetOrAdd(pattern, static p => new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+    /// <summary>Patterns kept compiled at most; a pattern built from pod values must not grow the cache without end.</summary>
+    private const int MaxCachedRegexes = 256;
+
+    /// <summary>Go's regexp runs in linear time; .NET's backtracking engine does not, so a match is bounded in time.</summary>
+    internal static Regex GetRegex(string pattern)
+    {
+        if (RegexCache.TryGetValue(pattern, out var cached))
+        {
+            return cached;
+        }
+
+        if (RegexCache.Count >= MaxCachedRegexes)
+        {
+            RegexCache.Clear();
+        }
+
+        return RegexCache.GetOrAdd(pattern, static p => new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200)));
+    }
 
     private static bool DeepEqual(object? a, object? b)
     {

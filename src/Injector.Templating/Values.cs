@@ -210,18 +210,25 @@ internal static class Values
     };
 
     /// <summary>Copies any list into a fresh mutable list (sprig functions never mutate their inputs' lists).</summary>
-    public static List<object?> ToNewList(object? v)
+    public static List<object?> ToNewList(object? v, int extra = 0)
     {
         if (v is null or Missing)
         {
-            return [];
+            return new List<object?>(extra);
         }
         if (!IsList(v))
         {
             throw new InvalidOperationException($"cannot use type {GoTypeName(v)} as a list");
         }
         var src = AsList(v);
-        var list = new List<object?>(src.Count);
+
+        // Room for what the caller adds (append, prepend), so the copy is not copied again to grow.
+        var list = new List<object?>(src.Count + extra);
+        if (src is List<object?> same)
+        {
+            list.AddRange(same);
+            return list;
+        }
         for (var i = 0; i < src.Count; i++)
         {
             list.Add(src[i]);

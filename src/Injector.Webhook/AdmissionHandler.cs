@@ -57,6 +57,9 @@ public sealed class AdmissionHandler
     /// <summary>Code for a review whose object is not a JSON object.</summary>
     public const string BadObjectCode = "bad-object";
 
+    /// <summary>The longest request uid answered (16 KiB); the API server's are UUIDs of 36 characters.</summary>
+    public const int MaxUidLength = 16 * 1024;
+
     /// <summary>The longest denial message sent back; the API server shows it to the user.</summary>
     public const int MaxMessageLength = 4096;
 
@@ -91,6 +94,11 @@ public sealed class AdmissionHandler
             return Undecodable("could not decode AdmissionReview: the body is not valid UTF-8", body.Span);
         }
 
+        if (ReviewScan.LongString(body.Span) is { } tooLong)
+        {
+            return Undecodable($"could not decode AdmissionReview: {tooLong}", body.Span);
+        }
+
         AdmissionReview? review;
         try
         {
@@ -121,6 +129,12 @@ public sealed class AdmissionHandler
         if (review.Request is null)
         {
             return Undecodable("AdmissionReview has no request");
+        }
+
+        if (review.Request.Uid is { Length: > MaxUidLength } uid)
+        {
+            // The answer echoes the uid: a megabyte uid would make a megabyte answer. Kubernetes' are 36 characters.
+            return Undecodable($"request.uid is {uid.Length} characters long, more than the limit of {MaxUidLength}");
         }
 
         try

@@ -27,10 +27,10 @@ internal static class ReviewIdentity
                 reader.Read();
                 switch (property)
                 {
-                    case "apiVersion" when reader.TokenType == JsonTokenType.String:
+                    case "apiVersion" when reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= 64:
                         apiVersion = reader.GetString();
                         break;
-                    case "kind" when reader.TokenType == JsonTokenType.String:
+                    case "kind" when reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= 64:
                         kind = reader.GetString();
                         break;
                     case "request" when reader.TokenType == JsonTokenType.StartObject:
@@ -59,7 +59,8 @@ internal static class ReviewIdentity
             reader.Read();
             if (property == "uid" && reader.TokenType == JsonTokenType.String)
             {
-                uid = reader.GetString();
+                // An overlong uid is not read at all: it is not echoed, and turning it into a string costs megabytes.
+                uid = reader.ValueSpan.Length <= AdmissionHandler.MaxUidLength ? reader.GetString() : null;
             }
             else
             {

@@ -42,7 +42,7 @@ public sealed record WebhookServerOptions
     /// Request bodies read and injected at once, in bytes (a pod's JSON tree takes several times its text). Past it,
     /// requests wait, within their deadline, for others to finish.
     /// </summary>
-    public long MaxInFlightBodyBytes { get; init; } = 4 * DefaultMaxBodyBytes;
+    public long MaxInFlightBodyBytes { get; init; } = 2 * DefaultMaxBodyBytes;
 
     /// <summary>Open connections at most; the API server keeps a few alive, so this only bounds abuse.</summary>
     public long MaxConnections { get; init; } = 1000;

@@ -19,7 +19,7 @@ public sealed class HardeningTests
         { "50,000 nested flow sequences", Nested("[", "]", 50_000), "nests deeper than the limit of 64 levels" },
         { "alias bomb, 7 levels of 10", Bomb(7), "excessive aliasing" },
         { "alias bomb, 9 levels of 10", Bomb(9), "excessive aliasing" },
-        { "300 KB of text", "concurrency: " + new string('1', 300 * 1024), "more than the limit of 262144" },
+        { "30,000 list items", "proxyMetadata: [" + string.Join(",", Enumerable.Repeat("1", 30_000)) + "]", "more than the limit of 20000 nodes" },
     };
 
     [Theory]
@@ -36,6 +36,18 @@ public sealed class HardeningTests
         Assert.Contains("for annotation 'proxy.istio.io/config'", denied.Message, StringComparison.Ordinal);
         Assert.Contains(limit, denied.Message, StringComparison.Ordinal);
         Assert.True(denied.Message.Length < 1024, $"the denial echoes the value: {denied.Message.Length} characters");
+    }
+
+    [Fact]
+    public void Annotations_past_kubernetes_limit_and_overlong_labels_are_refused()
+    {
+        var annotations = Pods.Inject(Pods.Hello(annotations: new JsonObject { ["example.com/a"] = new string('x', 150 * 1024), ["example.com/b"] = new string('y', 150 * 1024) }.ToJsonString())).Denied();
+        Assert.Equal("limit-exceeded", annotations.Code);
+        Assert.StartsWith("the pod's annotations hold 307226 bytes, more than Kubernetes' limit of 262144", annotations.Message, StringComparison.Ordinal);
+
+        var labels = Pods.Inject(Pods.Hello(labels: new JsonObject { ["app"] = new string('a', 64) }.ToJsonString())).Denied();
+        Assert.Equal("limit-exceeded", labels.Code);
+        Assert.Equal("label 'app' is longer than Kubernetes allows (a value at most 63 characters)", labels.Message);
     }
 
     [Fact]
@@ -178,6 +190,51 @@ public sealed class HardeningTests
 
         Assert.Equal("invalid-pod", denied.Code);
         Assert.Contains(expected, denied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_thousand_containers_and_volumes_inject_quickly_reinject_to_nothing_and_more_are_refused()
+    {
+        var pod = Pods.Hello();
+        pod["spec"]!["containers"] = new JsonArray([.. Enumerable.Range(0, 1_000).Select(i => (JsonNode)new JsonObject { ["name"] = $"c{i}", ["image"] = "i", ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = 2000 + i }) })]);
+        var watch = Stopwatch.StartNew();
+
+        Pods.Inject(pod).Injected();
+
+        Assert.True(watch.Elapsed < Quick, $"took {watch.Elapsed}");
+        pod["spec"]!["volumes"] = new JsonArray([.. Enumerable.Range(0, 1_000).Select(i => (JsonNode)new JsonObject { ["name"] = $"v{i}", ["emptyDir"] = new JsonObject() })]);
+        var injected = Pods.Inject(pod).Injected();
+        Assert.Empty(Pods.Inject((JsonObject)injected.Pod.DeepClone()).Injected().Patch);
+        pod["spec"]!["containers"]!.AsArray().Add(new JsonObject { ["name"] = "one-more", ["image"] = "i" });
+        var denied = Pods.Inject(pod).Denied();
+        Assert.Equal("limit-exceeded", denied.Code);
+        Assert.Equal("the pod has 1001 containers (containers, initContainers and ephemeralContainers together), more than the limit of 1000", denied.Message);
+    }
+
+    [Fact]
+    public void A_pod_past_the_value_budget_is_refused_quickly()
+    {
+        var pod = Pods.Hello();
+        pod["spec"]!["containers"]![0]!["env"] = new JsonArray([.. Enumerable.Range(0, 8_000).Select(i => (JsonNode)new JsonObject { ["name"] = $"V{i}", ["value"] = "v" })]);
+        var watch = Stopwatch.StartNew();
+
+        var denied = Pods.Inject(pod).Denied();
+
+        Assert.True(watch.Elapsed < Quick, $"took {watch.Elapsed}");
+        Assert.Equal("limit-exceeded", denied.Code);
+        Assert.Equal("the pod holds more than 20000 JSON values (maps, lists and scalars), the limit", denied.Message);
+    }
+
+    [Fact]
+    public void A_string_longer_than_linux_passes_is_refused()
+    {
+        var pod = Pods.Hello();
+        pod["spec"]!["containers"]![0]!["image"] = "nginx:" + new string('a', 300_000);
+
+        var denied = Pods.Inject((JsonObject)JsonNode.Parse(pod.ToJsonString())!).Denied();
+
+        Assert.Equal("limit-exceeded", denied.Code);
+        Assert.StartsWith("the pod holds a string of 300006 bytes, more than the limit of 262144", denied.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -69,6 +69,28 @@ public sealed class ServerHardeningTests
     }
 
     [Fact]
+    public async Task An_overlong_uid_is_not_echoed()
+    {
+        await using var server = await RunningServer.StartAsync(new Fixed(Real.Value));
+        using var client = server.Client();
+
+        using (var response = await client.PostAsync("/inject", Reviews.Json(Reviews.Pod(uid: new string('u', 20_000))), Ct))
+        {
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["response"]!;
+            Assert.Equal("", answer["uid"]!.GetValue<string>());
+            Assert.Equal("request.uid is 20000 characters long, more than the limit of 16384", answer["status"]!["message"]!.GetValue<string>());
+        }
+
+        // Past the longest string a review may hold, it is refused before it is decoded.
+        using (var response = await client.PostAsync("/inject", Reviews.Json(Reviews.Pod(uid: new string('u', 1_000_000))), Ct))
+        {
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["response"]!;
+            Assert.Equal("", answer["uid"]!.GetValue<string>());
+            Assert.StartsWith("could not decode AdmissionReview: the review holds a string of 1000000 bytes, more than the limit of 262144", answer["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_answered_with_a_clear_message()
     {
         await using var server = await RunningServer.StartAsync(new Fixed(Real.Value));
@@ -252,7 +274,7 @@ public sealed class ServerHardeningTests
         await using var server = await RunningServer.StartAsync(new Fixed(Real.Value), configure: o => o with { MaxInFlightBodyBytes = 1_200_000 });
         using var client = server.Client();
         var review = JsonNode.Parse(Reviews.Pod(uid: "big"))!;
-        review["request"]!["object"]!["metadata"]!["annotations"] = new JsonObject { ["example.com/blob"] = new string('x', 1_000_000) };
+        review["request"]!["object"]!["spec"]!["containers"]![0]!["env"] = new JsonArray([.. Enumerable.Range(0, 8).Select(i => (JsonNode)new JsonObject { ["name"] = $"BLOB{i}", ["value"] = new string('x', 125_000) })]);
         var body = review.ToJsonString();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>

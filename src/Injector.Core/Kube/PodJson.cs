@@ -17,13 +17,13 @@ public static class PodJson
 
     public static JsonObject Annotations(JsonObject pod) => Child(Metadata(pod), "annotations");
 
-    public static JsonObject? AnnotationsOrNull(JsonObject pod) => pod["metadata"]?["annotations"] as JsonObject;
+    public static JsonObject? AnnotationsOrNull(JsonObject pod) => (pod["metadata"] as JsonObject)?["annotations"] as JsonObject;
 
-    public static JsonArray? List(JsonObject pod, string field) => pod["spec"]?[field] as JsonArray;
+    public static JsonArray? List(JsonObject pod, string field) => (pod["spec"] as JsonObject)?[field] as JsonArray;
 
     public static IEnumerable<JsonObject> Items(JsonObject pod, string field) => List(pod, field)?.OfType<JsonObject>() ?? [];
 
-    public static string? Name(JsonNode? container) => container?["name"]?.ToString();
+    public static string? Name(JsonNode? container) => (container as JsonObject)?["name"]?.ToString();
 
     public static JsonObject? Find(JsonObject pod, string field, string name) => Items(pod, field).FirstOrDefault(c => Name(c) == name);
 

@@ -29,6 +29,54 @@ public static class PodShape
         return total > problems.Count ? $"{text}; and {total - problems.Count} more" : text;
     }
 
+    /// <summary>
+    /// The problems of what an injection wrote into a pod that passed <see cref="Check"/>: its metadata and the containers
+    /// and volumes the templates produced (overrides and template values land only there), without walking the rest again.
+    /// </summary>
+    public static string? CheckInjected(JsonObject pod, IReadOnlySet<string> containers, IReadOnlySet<string> volumes)
+    {
+        var problems = new List<string>();
+        var total = 0;
+        var path = new StringBuilder();
+        if (pod["metadata"] is { } metadata)
+        {
+            path.Append("metadata");
+            Visit(metadata, "ObjectMeta", path, problems, ref total);
+            path.Clear();
+        }
+
+        if (pod["spec"] is JsonObject spec)
+        {
+            foreach (var (field, type, names) in new[] { ("containers", "Container", containers), ("initContainers", "Container", containers), ("volumes", "Volume", volumes) })
+            {
+                if (spec[field] is not JsonArray list)
+                {
+                    Visit(spec[field], "[]" + type, path.Append("spec.").Append(field), problems, ref total);
+                    path.Clear();
+                    continue;
+                }
+
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if (PodJson.Name(list[i]) is { } name && names.Contains(name))
+                    {
+                        path.Append("spec.").Append(field).Append('[').Append(i).Append(']');
+                        Visit(list[i], type, path, problems, ref total);
+                        path.Clear();
+                    }
+                }
+            }
+        }
+
+        if (total == 0)
+        {
+            return null;
+        }
+
+        var text = string.Join("; ", problems);
+        return total > problems.Count ? $"{text}; and {total - problems.Count} more" : text;
+    }
+
     private static void Visit(JsonNode? node, string type, StringBuilder path, List<string> problems, ref int total)
     {
         if (node is null)

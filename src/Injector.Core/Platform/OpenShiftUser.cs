@@ -9,18 +9,22 @@ namespace Injector.Core.Platform;
 /// </summary>
 public static class OpenShiftUser
 {
-    public static void ClearSharedProxyUser(JsonObject pod)
+    /// <returns>Whether the pod was changed.</returns>
+    public static bool ClearSharedProxyUser(JsonObject pod)
     {
         var userProxy = PodJson.Find(pod, "containers", PodJson.ProxyContainer) ?? PodJson.Find(pod, "initContainers", PodJson.ProxyContainer);
         if (userProxy?["securityContext"] is not JsonObject proxyContext || proxyContext["runAsUser"] is not JsonValue proxyUser)
         {
-            return;
+            return false;
         }
 
         var app = PodJson.Items(pod, "containers").FirstOrDefault(c => PodJson.Name(c) != PodJson.ProxyContainer);
         if (app?["securityContext"]?["runAsUser"] is JsonValue appUser && JsonNode.DeepEquals(appUser, proxyUser))
         {
             proxyContext.Remove("runAsUser");
+            return true;
         }
+
+        return false;
     }
 }

@@ -20,13 +20,17 @@ public sealed class TemplateSet
     /// <summary>Rendered text → parsed fragment; one configuration snapshot's worth, cleared when full.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonObject> _parsedOutput = new(StringComparer.Ordinal);
 
-    private const int OutputCacheSize = 256;
+    /// <summary>
+    /// Rendered outputs kept parsed. Pods of one workload share one entry, so a few dozen cover the workloads rolling
+    /// out at once; each entry holds its text and parsed tree (~10x the text), so the bound is also a memory bound.
+    /// </summary>
+    private const int OutputCacheSize = 64;
 
     /// <summary>
-    /// Only outputs up to this size are kept (a sidecar renders ~10 KB): pod values reach the output, so without it 256
-    /// unique pods with large annotations could pin hundreds of megabytes.
+    /// Only outputs up to this size are kept (a sidecar renders ~12 K characters): pod values reach the output, so
+    /// without it unique pods with large annotations could pin hundreds of megabytes.
     /// </summary>
-    private const int MaxCachedOutputChars = 64 * 1024;
+    private const int MaxCachedOutputChars = 32 * 1024;
     private readonly InjectionConfig _config;
 
     public TemplateSet(InjectionConfig config, TemplateFunctions functions)
