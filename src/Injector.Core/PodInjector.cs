@@ -80,6 +80,12 @@ public sealed class PodInjector : IPodInjector
             return new InjectionResult.Denied(DenialReason.InvalidPod, $"invalid pod: {shape}", warnings);
         }
 
+        if (PodValidity.Problems(original).FirstOrDefault() is { } problem)
+        {
+            // The API server validates after mutating webhooks; refusing here says why, and no injection is built on a clash.
+            return new InjectionResult.Denied(DenialReason.InvalidPod, $"invalid pod: {problem}", warnings);
+        }
+
         var podNamespace = original["metadata"]?["namespace"]?.GetValue<string>() is { Length: > 0 } ns ? ns : request.Namespace ?? "";
         var decision = InjectionPolicy.Decide(original, podNamespace, Settings.Config, request.Door, warnings);
         if (!decision.Inject)
@@ -219,7 +225,7 @@ public sealed class PodInjector : IPodInjector
     private void PostProcess(JsonObject pod, JsonObject templatePod, Earlier earlier, JsonObject proxyConfig, JsonObject? annotations, InjectionRequest request)
     {
         var overrides = UserOverrides.Collect(earlier.UserPod, templatePod, earlier.Status);
-        UserOverrides.Apply(pod, overrides, firstInjection: earlier.Status is null);
+        UserOverrides.Apply(pod, overrides, record: !UserOverrides.IsRecorded(earlier.UserPod));
         var interceptionMode = annotations?["sidecar.istio.io/interceptionMode"]?.ToString() ?? proxyConfig["interceptionMode"]?.ToString();
         UserOverrides.AdjustRunAs(pod, overrides, tproxy: interceptionMode == "TPROXY");
         ResourceQuantities.CanonicalizeInjected(pod, templatePod);

@@ -4,6 +4,7 @@ using System.Text;
 namespace Injector.Documents.Tests;
 
 /// <summary>Untrusted YAML is read within bounds: no stack overflow, no alias bomb, no runaway text.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class YamlLimitsTests
 {
     [Theory]

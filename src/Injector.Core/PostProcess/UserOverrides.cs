@@ -111,8 +111,16 @@ public static class UserOverrides
         return new Set(Gather("containers", init: false), Gather("initContainers", init: true));
     }
 
-    /// <summary>Merges each user definition over the injected container and, on a first injection, records them in the overrides annotation.</summary>
-    public static void Apply(JsonObject pod, Set overrides, bool firstInjection)
+    /// <summary>Whether the pod carries a record of overrides already (re-injection then applies that record).</summary>
+    public static bool IsRecorded(JsonObject pod) => PodJson.AnnotationsOrNull(pod)?[Annotation] is not null;
+
+    /// <summary>
+    /// Merges each user definition over the injected container and, when the pod has no record yet, records them in the
+    /// overrides annotation. Istio records only when the pod has no status annotation; a pod whose status names
+    /// containers it does not have (copied, edited) then loses its overrides on the next pass, so the record is written
+    /// whenever there is none.
+    /// </summary>
+    public static void Apply(JsonObject pod, Set overrides, bool record)
     {
         if (overrides.IsEmpty)
         {
@@ -131,23 +139,23 @@ public static class UserOverrides
             }
         }
 
-        if (!firstInjection)
+        if (!record)
         {
             return;
         }
 
-        var record = new JsonObject();
+        var written = new JsonObject();
         if (overrides.Containers.Count > 0)
         {
-            record["containers"] = new JsonArray([.. overrides.Containers.Select(c => (JsonNode)GoFieldOrder.Container(c))]);
+            written["containers"] = new JsonArray([.. overrides.Containers.Select(c => (JsonNode)GoFieldOrder.Container(c))]);
         }
 
         if (overrides.InitContainers.Count > 0)
         {
-            record["initContainers"] = new JsonArray([.. overrides.InitContainers.Select(c => (JsonNode)GoFieldOrder.Container(c))]);
+            written["initContainers"] = new JsonArray([.. overrides.InitContainers.Select(c => (JsonNode)GoFieldOrder.Container(c))]);
         }
 
-        PodJson.Annotations(pod)[Annotation] = CompactJson.Write(record);
+        PodJson.Annotations(pod)[Annotation] = CompactJson.Write(written);
     }
 
     /// <summary>
