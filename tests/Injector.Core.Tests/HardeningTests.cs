@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using Injector.Core.Kube;
 using Injector.Core.Workloads;
 
 namespace Injector.Core.Tests;
@@ -125,6 +126,21 @@ public sealed class HardeningTests
         {
             Assert.Contains(annotation, denied.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("""{"spec":{"containers":[]}}""")]
+    [InlineData("{}")]
+    public void An_overrides_annotation_that_records_nothing_is_written_over_so_reinjection_keeps_the_override(string annotation)
+    {
+        var pod = Pods.Hello(annotations: new JsonObject { ["proxy.istio.io/overrides"] = annotation }.ToJsonString());
+        pod["spec"]!["containers"]!.AsArray().Add(new JsonObject { ["name"] = "istio-proxy", ["image"] = "registry.example.com/my-proxy:1" });
+
+        var first = Pods.Inject(pod).Injected();
+        var second = Pods.Inject((JsonObject)first.Pod.DeepClone()).Injected();
+
+        Assert.Equal("registry.example.com/my-proxy:1", PodJson.Proxy(first.Pod)!["image"]!.GetValue<string>());
+        Assert.True(second.Patch.Count == 0, second.Patch.ToJsonString());
     }
 
     [Theory]

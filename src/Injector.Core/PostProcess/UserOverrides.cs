@@ -111,8 +111,11 @@ public static class UserOverrides
         return new Set(Gather("containers", init: false), Gather("initContainers", init: true));
     }
 
-    /// <summary>Whether the pod carries a record of overrides already (re-injection then applies that record).</summary>
-    public static bool IsRecorded(JsonObject pod) => PodJson.AnnotationsOrNull(pod)?[Annotation] is not null;
+    /// <summary>
+    /// Whether the pod carries a usable record of overrides (re-injection then applies that record). An annotation
+    /// without either list records nothing, and is written over.
+    /// </summary>
+    public static bool IsRecorded(JsonObject pod) => Recorded(pod) is { } record && (record["containers"] is JsonArray || record["initContainers"] is JsonArray);
 
     /// <summary>
     /// Merges each user definition over the injected container and, when the pod has no record yet, records them in the
