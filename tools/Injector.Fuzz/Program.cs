@@ -1,0 +1,3 @@
+using Injector.Fuzz;
+
+return await FuzzProgram.RunAsync(args).ConfigureAwait(false);
