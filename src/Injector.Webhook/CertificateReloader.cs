@@ -9,7 +9,7 @@ namespace Injector.Webhook;
 /// than watching files, because Kubernetes Secret volumes swap a <c>..data</c> symlink that file watchers miss.
 /// A half-written or mismatched pair is logged and the previous certificate stays in use.
 /// </summary>
-public sealed class CertificateReloader : IDisposable
+public sealed class CertificateReloader : IDisposable, IPoller
 {
     private readonly string _certFile;
     private readonly string _keyFile;

@@ -9,7 +9,7 @@ namespace Injector.Webhook;
 /// The CA bundle that TLS client certificates must chain to (<c>--client-ca</c>), re-read when its bytes change like
 /// the serving certificate. A bundle that fails to load is logged and the previous one stays in use.
 /// </summary>
-public sealed partial class ClientCaReloader : IDisposable
+public sealed partial class ClientCaReloader : IDisposable, IPoller
 {
     private readonly string _file;
     private readonly ILogger _logger;

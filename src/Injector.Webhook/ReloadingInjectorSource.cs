@@ -14,7 +14,7 @@ namespace Injector.Webhook;
 /// template that fails to parse) is refused with a logged error and the last good one stays in force.
 /// The request path reads one volatile field: no locks.
 /// </summary>
-public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable
+public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, IPoller
 {
     /// <summary>How often the files are checked by default.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);

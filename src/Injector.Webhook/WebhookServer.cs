@@ -56,7 +56,9 @@ public static class WebhookServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(injectors);
         builder.Services.AddSingleton<ShutdownState>();
-        builder.Services.AddHostedService<ConfigPolling>();
+        // AddSingleton, not AddHostedService: that keeps one registration per implementation type, so the three pollers
+        // would be one.
+        builder.Services.AddSingleton<IHostedService>(sp => new Polling(sp.GetRequiredService<IPodInjectorSource>() as IPoller));
         builder.Services.AddHostedService<DrainOnStop>();
         builder.Services.AddSingleton<WebhookMetrics>();
         builder.Services.AddSingleton(new BodyBudget(options.MaxInFlightBodyBytes));
@@ -76,11 +78,11 @@ public static class WebhookServer
             options.TlsKeyFile,
             options.CertificateReloadInterval,
             sp.GetRequiredService<ILogger<CertificateReloader>>()));
-        builder.Services.AddHostedService<CertificatePolling>();
+        builder.Services.AddSingleton<IHostedService>(sp => new Polling(sp.GetRequiredService<CertificateReloader>()));
         if (options.ClientCaFile is { } clientCa)
         {
             builder.Services.AddSingleton(sp => new ClientCaReloader(clientCa, options.CertificateReloadInterval, sp.GetRequiredService<ILogger<ClientCaReloader>>()));
-            builder.Services.AddHostedService<ClientCaPolling>();
+            builder.Services.AddSingleton<IHostedService>(sp => new Polling(sp.GetRequiredService<ClientCaReloader>()));
         }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -234,38 +236,6 @@ public static class WebhookServer
         }
     }
 
-    /// <summary>Starts and stops the configuration poller with the host, when the source reloads.</summary>
-    private sealed class ConfigPolling(IPodInjectorSource injectors) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            (injectors as ReloadingInjectorSource)?.Start();
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            (injectors as ReloadingInjectorSource)?.Stop();
-            return Task.CompletedTask;
-        }
-    }
-
-    /// <summary>Starts and stops the client CA poller with the host.</summary>
-    private sealed class ClientCaPolling(ClientCaReloader reloader) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            reloader.Start();
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            reloader.Stop();
-            return Task.CompletedTask;
-        }
-    }
-
     /// <summary>
     /// On stop, before the server stops listening: <c>/readyz</c> fails, and the server serves on for
     /// <see cref="WebhookServerOptions.ShutdownDelay"/> while the endpoints controller and kube-proxy take the pod out.
@@ -299,18 +269,18 @@ public static class WebhookServer
         public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    /// <summary>Starts and stops the certificate poller with the host.</summary>
-    private sealed class CertificatePolling(CertificateReloader reloader) : IHostedService
+    /// <summary>Starts and stops a poller (configuration, certificate, client CA) with the host; none for a fixed injector source.</summary>
+    private sealed class Polling(IPoller? poller) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            reloader.Start();
+            poller?.Start();
             return Task.CompletedTask;
         }
 
         public Task StopAsync(CancellationToken cancellationToken)
         {
-            reloader.Stop();
+            poller?.Stop();
             return Task.CompletedTask;
         }
     }
