@@ -102,7 +102,7 @@ public sealed class PodInjector : IPodInjector
             return new InjectionResult.Denied(DenialReason.InvalidResult, $"injecting would produce an invalid pod: {injectedShape}", warnings);
         }
 
-        if (PodValidity.NewProblems(original, injected) is { } invalid)
+        if (PodValidity.Check(injected) is { } invalid)
         {
             return new InjectionResult.Denied(DenialReason.InvalidResult, $"injecting would produce an invalid pod: {invalid}", warnings);
         }
@@ -126,17 +126,20 @@ public sealed class PodInjector : IPodInjector
         var annotations = PodJson.AnnotationsOrNull(pod);
         var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
 
-        var userVolumes = PodJson.Items(pod, "volumes").Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var userVolumes = Names(PodJson.Items(pod, "volumes"));
         var (injected, templatePod) = MergeTemplates(pod, podNamespace, request, proxyConfig, warnings, ct);
         ct.ThrowIfCancellationRequested();
-        RefuseForeignRecord(earlier, templatePod);
-        RefuseVolumeClash(userVolumes, templatePod);
+        var rendered = new Rendered(
+            Names(PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers"))),
+            Names(PodJson.Items(templatePod, "volumes")));
+        RefuseForeignRecord(earlier, rendered);
+        RefuseVolumeClash(userVolumes, rendered);
         PostProcess(injected, templatePod, earlier, proxyConfig, annotations, request);
-        var containers = PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers"))
-            .Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var volumes = PodJson.Items(templatePod, "volumes").Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        return (injected, new Rendered(containers, volumes));
+        return (injected, rendered);
     }
+
+    private static HashSet<string> Names(IEnumerable<JsonObject> items) =>
+        items.Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
     /// <summary>What an earlier injection left: its record, the pod as the user wrote it, and the app probers it moved.</summary>
     /// <param name="Status">The earlier injection's record; null on a first injection.</param>
@@ -266,9 +269,9 @@ public sealed class PodInjector : IPodInjector
     /// A pod volume named like one the templates add would be merged into it (two sources, or a field that re-injection,
     /// which strips the injected volumes, then loses): the pod is denied, naming the volume.
     /// </summary>
-    private static void RefuseVolumeClash(HashSet<string> userVolumes, JsonObject templatePod)
+    private static void RefuseVolumeClash(HashSet<string> userVolumes, Rendered rendered)
     {
-        var clash = PodJson.Items(templatePod, "volumes").Select(PodJson.Name).OfType<string>().Where(userVolumes.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
+        var clash = rendered.Volumes.Where(userVolumes.Contains).Order(StringComparer.Ordinal).ToList();
         if (clash.Count > 0)
         {
             throw new InjectionException(
@@ -281,12 +284,9 @@ public sealed class PodInjector : IPodInjector
     /// A <c>sidecar.istio.io/status</c> that names the app's own containers (copied, hand-written) would have them
     /// stripped as if injected: Istio deletes them silently. Here the pod is denied, naming them.
     /// </summary>
-    private static void RefuseForeignRecord(Earlier earlier, JsonObject templatePod)
+    private static void RefuseForeignRecord(Earlier earlier, Rendered rendered)
     {
-        var injected = new HashSet<string>(
-            PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers")).Select(PodJson.Name).OfType<string>(),
-            StringComparer.Ordinal);
-        var foreign = earlier.RemovedContainers.Where(n => !injected.Contains(n) && !KnownInjectedContainers.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        var foreign = earlier.RemovedContainers.Where(n => !rendered.Containers.Contains(n) && !KnownInjectedContainers.Contains(n)).Order(StringComparer.Ordinal).ToList();
         if (foreign.Count > 0)
         {
             throw new InjectionException(

@@ -278,16 +278,7 @@ public sealed class AdmissionHandler
         return e.Message;
     }
 
-    private static string Cut(string message)
-    {
-        if (message.Length <= MaxMessageLength)
-        {
-            return message;
-        }
-
-        var length = char.IsHighSurrogate(message[MaxMessageLength - 1]) ? MaxMessageLength - 1 : MaxMessageLength;
-        return message[..length] + "…";
-    }
+    private static string Cut(string message) => AdmissionResponses.Cut(message, MaxMessageLength, "…");
 
     private static string Quote(string? text) => JsonValue.Create(text is { Length: > 64 } ? text[..64] + "…" : text ?? "").ToJsonString();
 

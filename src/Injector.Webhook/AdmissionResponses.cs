@@ -56,25 +56,24 @@ public static class AdmissionResponses
         var cut = new List<string>();
         foreach (var warning in warnings)
         {
-            cut.Add(Cut(warning ?? ""));
+            cut.Add(Cut(warning ?? "", MaxWarningLength));
         }
 
         return cut.Count == 0 ? null : cut;
     }
 
-    private static string Cut(string warning)
+    /// <summary>
+    /// <paramref name="text"/> cut to <paramref name="max"/> characters without splitting a surrogate pair, with
+    /// <paramref name="suffix"/> appended when it was cut.
+    /// </summary>
+    internal static string Cut(string text, int max, string suffix = "")
     {
-        if (warning.Length <= MaxWarningLength)
+        if (text.Length <= max)
         {
-            return warning;
+            return text;
         }
 
-        var length = MaxWarningLength;
-        if (char.IsHighSurrogate(warning[length - 1]))
-        {
-            length--;
-        }
-
-        return warning[..length];
+        var length = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+        return text[..length] + suffix;
     }
 }

@@ -40,13 +40,15 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         }
     }
 
+    /// <summary>Istio's message for a body past the limit.</summary>
+    private string TooLarge => $"request entity is too large, limit is {maxBodyBytes}";
+
     private async Task ServeCoreAsync(HttpContext context, long started, CancellationToken deadline)
     {
-        var tooLarge = $"request entity is too large, limit is {maxBodyBytes}";
         var declared = context.Request.ContentLength;
         if (declared > maxBodyBytes)
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, tooLarge, closeConnection: true).ConfigureAwait(false);
+            await FailAsync(context, StatusCodes.Status400BadRequest, TooLarge, closeConnection: true).ConfigureAwait(false);
             return;
         }
 
@@ -135,8 +137,6 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
     /// <summary>Reads the body into one buffer sized by Content-Length (grown when unknown), never past the limit.</summary>
     private async Task<(byte[] Body, int Length, string? Error)> ReadBodyAsync(HttpContext context, CancellationToken deadline)
     {
-        var tooLarge = $"request entity is too large, limit is {maxBodyBytes}";
-
         // Kestrel's own cap is lifted for this request: the handler counts, so an oversized body gets a readable answer
         // instead of a connection dropped mid-upload.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -155,7 +155,7 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
                 {
                     if (buffer.Length >= maxBodyBytes + 1)
                     {
-                        return Fail(tooLarge);
+                        return Fail(TooLarge);
                     }
 
                     var larger = Buffers.Rent((int)Math.Min(buffer.Length * 2L, maxBodyBytes + 1));
@@ -173,7 +173,7 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
                 total += read;
                 if (total > maxBodyBytes)
                 {
-                    return Fail(tooLarge);
+                    return Fail(TooLarge);
                 }
             }
         }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Injector.Webhook;
 
 /// <summary>
@@ -34,45 +32,14 @@ public static class RequestDeadline
             return null;
         }
 
-        double total = 0;
-        var i = 0;
-        while (i < text.Length)
+        try
         {
-            var start = i;
-            while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
-            {
-                i++;
-            }
-
-            if (i == start || !double.TryParse(text.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            {
-                return null;
-            }
-
-            var unitStart = i;
-            while (i < text.Length && !char.IsAsciiDigit(text[i]) && text[i] != '.')
-            {
-                i++;
-            }
-
-            double? seconds = text[unitStart..i] switch
-            {
-                "ns" => 1e-9,
-                "us" or "µs" => 1e-6,
-                "ms" => 1e-3,
-                "s" => 1,
-                "m" => 60,
-                "h" => 3600,
-                _ => null,
-            };
-            if (seconds is not { } unit)
-            {
-                return null;
-            }
-
-            total += number * unit;
+            var nanoseconds = Templating.GoDuration.Parse(text);
+            return nanoseconds > Max.Ticks * 100 * 10 ? Max * 10 : TimeSpan.FromTicks(nanoseconds / 100);
         }
-
-        return total > Max.TotalSeconds * 10 ? Max * 10 : TimeSpan.FromSeconds(total);
+        catch (Exception e) when (e is InvalidOperationException or OverflowException)
+        {
+            return null;
+        }
     }
 }

@@ -98,19 +98,17 @@ public static class PodLimits
 
         // What an earlier injection added is not counted: re-injecting a pod at the limit must not refuse it.
         var earlier = PostProcess.ReinjectionStrip.Read(pod);
-        int Items(string field)
-        {
-            var injected = field == "volumes" ? earlier?.Volumes : earlier?.Containers.Concat(earlier.InitContainers).ToHashSet(StringComparer.Ordinal);
-            return (spec?[field] as JsonArray)?.Count(item => injected is null || PodJson.Name(item) is not { } name || !injected.Contains(name)) ?? 0;
-        }
+        var injectedContainers = earlier?.Containers.Concat(earlier.InitContainers).ToHashSet(StringComparer.Ordinal);
+        int Items(string field, IReadOnlySet<string>? injected) =>
+            (spec?[field] as JsonArray)?.Count(item => injected is null || PodJson.Name(item) is not { } name || !injected.Contains(name)) ?? 0;
 
-        var containers = Items("containers") + Items("initContainers") + Items("ephemeralContainers");
+        var containers = Items("containers", injectedContainers) + Items("initContainers", injectedContainers) + Items("ephemeralContainers", injectedContainers);
         if (containers > MaxContainers)
         {
             return $"the pod has {containers} containers (containers, initContainers and ephemeralContainers together), more than the limit of {MaxContainers}";
         }
 
-        var volumes = Items("volumes");
+        var volumes = Items("volumes", earlier?.Volumes);
         return volumes > MaxVolumes ? $"the pod has {volumes} volumes, more than the limit of {MaxVolumes}" : null;
     }
 

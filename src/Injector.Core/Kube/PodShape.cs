@@ -11,8 +11,6 @@ namespace Injector.Core.Kube;
 /// </summary>
 public static class PodShape
 {
-    private const int MaxReported = 5;
-
     /// <summary>The problems, joined (at most five named, with the count of the rest); null when the pod is well-typed.</summary>
     public static string? Check(JsonNode? pod)
     {
@@ -20,13 +18,7 @@ public static class PodShape
         var total = 0;
         var path = new StringBuilder();
         Visit(pod, "Pod", path, problems, ref total);
-        if (total == 0)
-        {
-            return null;
-        }
-
-        var text = string.Join("; ", problems);
-        return total > problems.Count ? $"{text}; and {total - problems.Count} more" : text;
+        return ProblemList.Join(problems, total);
     }
 
     /// <summary>
@@ -68,13 +60,7 @@ public static class PodShape
             }
         }
 
-        if (total == 0)
-        {
-            return null;
-        }
-
-        var text = string.Join("; ", problems);
-        return total > problems.Count ? $"{text}; and {total - problems.Count} more" : text;
+        return ProblemList.Join(problems, total);
     }
 
     private static void Visit(JsonNode? node, string type, StringBuilder path, List<string> problems, ref int total)
@@ -210,7 +196,7 @@ public static class PodShape
     private static void Report(StringBuilder path, string want, JsonNode node, List<string> problems, ref int total)
     {
         total++;
-        if (problems.Count < MaxReported)
+        if (problems.Count < ProblemList.MaxReported)
         {
             var at = path.Length == 0 ? "the pod" : path.ToString();
             problems.Add($"{at}: want {want}, got {Describe(node)}");

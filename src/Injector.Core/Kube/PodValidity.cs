@@ -5,25 +5,16 @@ namespace Injector.Core.Kube;
 /// <summary>
 /// The checks the API server makes that an injection can break: unique container names (across containers, init and
 /// ephemeral containers), unique volume names, one source per volume, every mount naming a volume, ports in range,
-/// at least one container. Only problems the injection introduced are reported: a pod that was already invalid is
-/// the API server's to refuse, with its own message.
+/// at least one container. A pod is checked as submitted (and refused when invalid) and again once injected, so any
+/// problem of the result is one the injection made.
 /// </summary>
 public static class PodValidity
 {
-    private const int MaxReported = 5;
-
-    /// <summary>Problems of <paramref name="injected"/> that <paramref name="original"/> does not have, joined; null when there are none.</summary>
-    public static string? NewProblems(JsonObject original, JsonObject injected)
+    /// <summary>The problems of a pod, joined (at most five named, with the count of the rest); null when there are none.</summary>
+    public static string? Check(JsonObject pod)
     {
-        var before = new HashSet<string>(Problems(original), StringComparer.Ordinal);
-        var added = Problems(injected).Where(p => !before.Contains(p)).Distinct(StringComparer.Ordinal).ToList();
-        if (added.Count == 0)
-        {
-            return null;
-        }
-
-        var text = string.Join("; ", added.Take(MaxReported));
-        return added.Count > MaxReported ? $"{text}; and {added.Count - MaxReported} more" : text;
+        var problems = Problems(pod).Distinct(StringComparer.Ordinal).ToList();
+        return ProblemList.Join(problems, problems.Count);
     }
 
     /// <summary>Every problem of one pod.</summary>
