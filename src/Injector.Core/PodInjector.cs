@@ -227,6 +227,8 @@ public sealed class PodInjector : IPodInjector
     /// <param name="request">The request (path env).</param>
     private void PostProcess(JsonObject pod, JsonObject templatePod, Earlier earlier, JsonObject proxyConfig, JsonObject? annotations, InjectionRequest request)
     {
+        // Istio decodes the merged pod into corev1.Pod: what the templates wrote reaches the API server as Go writes it.
+        GoRoundTrip.Injected(pod, templatePod);
         var overrides = UserOverrides.Collect(earlier.UserPod, templatePod, earlier.Status);
         UserOverrides.Apply(pod, overrides, record: !UserOverrides.IsRecorded(earlier.UserPod));
         var interceptionMode = annotations?["sidecar.istio.io/interceptionMode"]?.ToString() ?? proxyConfig["interceptionMode"]?.ToString();

@@ -19,10 +19,24 @@ public sealed record DoorOutcome(bool Applies, bool Passed, bool ExactText, stri
     public static DoorOutcome NotApplicable { get; } = new(false, false, false, "not applicable");
 }
 
+/// <summary>Which injector configuration a case runs with.</summary>
+public enum CaseConfig
+{
+    /// <summary>The embedded defaults (our own templates) with the case's settings.</summary>
+    Embedded,
+
+    /// <summary>Istio's own injector ConfigMap (<c>dropin/</c>) as <c>--config-dir</c>, with the case's settings over its values.</summary>
+    DropIn,
+}
+
 /// <summary>Runs corpus cases through the CLI door (kube-inject) and builds their settings.</summary>
 public static class CaseRunner
 {
-    public static PodInjector InjectorFor(CorpusCase c)
+    /// <summary>Whether a case runs with Istio's default settings (no set, values file, mesh overlay, platform, native opt-out).</summary>
+    public static bool DefaultSettings(CorpusCase c) =>
+        c.Set.Count == 0 && c.ValuesFile is null && c.MeshOverlay is null && c.NativeSidecars && c.Platform is null;
+
+    public static PodInjector InjectorFor(CorpusCase c, CaseConfig config = CaseConfig.Embedded)
     {
         string? meshFile = null;
         if (c.MeshOverlay is { } overlay)
@@ -36,6 +50,7 @@ public static class CaseRunner
         try
         {
             var sources = new ConfigSources(
+                ConfigDir: config == CaseConfig.DropIn ? Corpus.PathOf("dropin") : null,
                 ValuesFile: c.ValuesFile is null ? null : Corpus.PathOf(c.ValuesFile),
                 MeshFile: meshFile,
                 Sets: c.Set,
@@ -61,7 +76,7 @@ public static class CaseRunner
         }
         : null;
 
-    public static DoorOutcome RunCli(CorpusCase c)
+    public static DoorOutcome RunCli(CorpusCase c, CaseConfig config = CaseConfig.Embedded)
     {
         if (c.WebhookOnly)
         {
@@ -72,7 +87,7 @@ public static class CaseRunner
         KubeInjectResult result;
         try
         {
-            result = KubeInject.Run(input, InjectorFor(c), NamespaceAnnotations(c));
+            result = KubeInject.Run(input, InjectorFor(c, config), NamespaceAnnotations(c));
         }
         catch (ConfigException e)
         {

@@ -22,30 +22,8 @@ public sealed class ConformanceReport(WebhookServerFixture server) : IClassFixtu
             Assert.Skip(Corpus.SkipReason);
         }
 
-        var rows = new List<(CorpusCase Case, DoorOutcome Cli, DoorOutcome Webhook)>();
-        foreach (var c in Corpus.Cases)
-        {
-            DoorOutcome cli, webhook;
-            try
-            {
-                cli = CaseRunner.RunCli(c);
-            }
-            catch (Exception e)
-            {
-                cli = new DoorOutcome(true, false, false, $"crash: {e.GetType().Name}: {e.Message}");
-            }
-
-            try
-            {
-                webhook = await WebhookDoor.RunAsync(c, server);
-            }
-            catch (Exception e)
-            {
-                webhook = new DoorOutcome(true, false, false, $"crash: {e.GetType().Name}: {e.Message}");
-            }
-
-            rows.Add((c, cli, webhook));
-        }
+        var rows = await RunAllAsync(CaseConfig.Embedded);
+        var dropIn = await RunAllAsync(CaseConfig.DropIn);
 
         var report = new StringBuilder();
         report.AppendLine("Istio golden corpus conformance");
@@ -67,6 +45,64 @@ public sealed class ConformanceReport(WebhookServerFixture server) : IClassFixtu
 
         report.AppendLine();
         report.AppendLine("Failures:");
+        AppendFailures(report, rows);
+
+        // Istio's own ConfigMap: the goldens were rendered by these templates, so every case must give its golden.
+        report.AppendLine();
+        report.AppendLine("With Istio's own injector ConfigMap (dropin/ as --config-dir), the case's settings over its values:");
+        report.AppendLine($"{"cases",-28} {"CLI data",10} {"CLI text",10} {"webhook",10}");
+        foreach (var (label, subset) in new[] { ("default settings", dropIn.Where(r => CaseRunner.DefaultSettings(r.Case)).ToList()), ("TOTAL", dropIn) })
+        {
+            report.AppendLine($"{label,-28} {Score(subset.Select(r => r.Cli), exact: false),10} {Score(subset.Select(r => r.Cli), exact: true),10} {Score(subset.Select(r => r.Webhook), exact: false),10}");
+        }
+
+        report.AppendLine();
+        report.AppendLine("Failures with the drop-in:");
+        AppendFailures(report, dropIn);
+
+        var artifacts = Path.Combine(Corpus.RepositoryRoot(), "artifacts");
+        Directory.CreateDirectory(artifacts);
+        await File.WriteAllTextAsync(Path.Combine(artifacts, "conformance.txt"), report.ToString(), TestContext.Current.CancellationToken);
+        var passing = rows.Where(r => (!r.Cli.Applies || r.Cli.Passed) && (!r.Webhook.Applies || r.Webhook.Passed))
+            .Select(r => r.Case.Id).Distinct().Order(StringComparer.Ordinal);
+        await File.WriteAllLinesAsync(Path.Combine(artifacts, "conformance-passing.txt"), passing, TestContext.Current.CancellationToken);
+        var passingDropIn = dropIn.Where(r => (!r.Cli.Applies || r.Cli.Passed) && (!r.Webhook.Applies || r.Webhook.Passed))
+            .Select(r => r.Case.Id).Distinct().Order(StringComparer.Ordinal);
+        await File.WriteAllLinesAsync(Path.Combine(artifacts, "conformance-passing-dropin.txt"), passingDropIn, TestContext.Current.CancellationToken);
+    }
+
+    private async Task<List<(CorpusCase Case, DoorOutcome Cli, DoorOutcome Webhook)>> RunAllAsync(CaseConfig config)
+    {
+        var rows = new List<(CorpusCase Case, DoorOutcome Cli, DoorOutcome Webhook)>();
+        foreach (var c in Corpus.Cases)
+        {
+            DoorOutcome cli, webhook;
+            try
+            {
+                cli = CaseRunner.RunCli(c, config);
+            }
+            catch (Exception e)
+            {
+                cli = new DoorOutcome(true, false, false, $"crash: {e.GetType().Name}: {e.Message}");
+            }
+
+            try
+            {
+                webhook = await WebhookDoor.RunAsync(c, server, config);
+            }
+            catch (Exception e)
+            {
+                webhook = new DoorOutcome(true, false, false, $"crash: {e.GetType().Name}: {e.Message}");
+            }
+
+            rows.Add((c, cli, webhook));
+        }
+
+        return rows;
+    }
+
+    private static void AppendFailures(StringBuilder report, IEnumerable<(CorpusCase Case, DoorOutcome Cli, DoorOutcome Webhook)> rows)
+    {
         foreach (var (c, cli, webhook) in rows)
         {
             if (cli.Applies && !cli.Passed)
@@ -79,13 +115,6 @@ public sealed class ConformanceReport(WebhookServerFixture server) : IClassFixtu
                 report.AppendLine($"  webhook {c.Id}: {webhook.Detail}");
             }
         }
-
-        var artifacts = Path.Combine(Corpus.RepositoryRoot(), "artifacts");
-        Directory.CreateDirectory(artifacts);
-        await File.WriteAllTextAsync(Path.Combine(artifacts, "conformance.txt"), report.ToString(), TestContext.Current.CancellationToken);
-        var passing = rows.Where(r => (!r.Cli.Applies || r.Cli.Passed) && (!r.Webhook.Applies || r.Webhook.Passed))
-            .Select(r => r.Case.Id).Distinct().Order(StringComparer.Ordinal);
-        await File.WriteAllLinesAsync(Path.Combine(artifacts, "conformance-passing.txt"), passing, TestContext.Current.CancellationToken);
     }
 
     private static string Score(IEnumerable<DoorOutcome> outcomes, bool exact)

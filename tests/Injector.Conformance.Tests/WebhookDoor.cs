@@ -7,14 +7,14 @@ namespace Injector.Conformance.Tests;
 /// <summary>Runs a corpus case through the webhook: each pod as an AdmissionReview over TLS, the patch applied, the pod compared.</summary>
 public static class WebhookDoor
 {
-    public static async Task<DoorOutcome> RunAsync(CorpusCase c, WebhookServerFixture server)
+    public static async Task<DoorOutcome> RunAsync(CorpusCase c, WebhookServerFixture server, CaseConfig config = CaseConfig.Embedded)
     {
         if (c.KubeInjectOnly || c.ExpectError is not null || c.Golden is null)
         {
             return DoorOutcome.NotApplicable;
         }
 
-        server.Use(CaseRunner.InjectorFor(c), CaseRunner.NamespaceAnnotations(c));
+        server.Use(CaseRunner.InjectorFor(c, config), CaseRunner.NamespaceAnnotations(c));
         var inputs = WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(c.Input)));
         var goldens = WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(c.Golden)));
         if (inputs.Count != goldens.Count)

@@ -40,9 +40,17 @@ public sealed class PodSchemaTests
         Assert.Equal("EmptyDirVolumeSource", PodSchema.FieldType("Volume", "emptyDir"));
         Assert.Equal("string", PodSchema.FieldType("Pod", "kind"));
         Assert.Null(PodSchema.FieldType("Pod", "unknownField"));
+        Assert.Equal(new GoField("int32", Pointer: false, OmitEmpty: true), PodSchema.Field("Probe", "initialDelaySeconds"));
+        Assert.Equal(new GoField("int64", Pointer: true, OmitEmpty: true), PodSchema.Field("SecurityContext", "runAsUser"));
+        Assert.Equal(new GoField("Quantity", Pointer: false, OmitEmpty: false), PodSchema.Field("ResourceFieldSelector", "divisor"));
+        Assert.Equal(new GoField("ResourceRequirements", Pointer: false, OmitEmpty: false), PodSchema.Field("Container", "resources"));
+        Assert.Equal(["name", "resources"], PodSchema.AlwaysWritten("Container"));
     }
 
-    /// <summary>Struct → JSON key → type token: string, bool, int32, int64, Quantity, Time, IntOrString, FieldsV1, a struct name, []T or map:T.</summary>
+    /// <summary>
+    /// Struct → JSON key → type token: string, bool, int32, int64, Quantity, Time, IntOrString, FieldsV1, a struct name,
+    /// []T or map:T; <c>*</c> before a pointer, <c>,omitempty</c> after a key Go leaves out at its zero value.
+    /// </summary>
     private static string Generate(JsonObject types)
     {
         var schema = new JsonObject();
@@ -66,7 +74,9 @@ public sealed class PodSchemaTests
                 continue;
             }
 
-            shape[field["json"]!.GetValue<string>()] = Token(field);
+            var pointer = field["kind"]!.GetValue<string>() == "pointer" ? "*" : "";
+            var omitted = field["omittedWhenZero"]?.GetValue<bool>() == true ? ",omitempty" : "";
+            shape[field["json"]!.GetValue<string>()] = pointer + Token(field) + omitted;
         }
     }
 

@@ -2,38 +2,68 @@ using System.Text.Json.Nodes;
 
 namespace Injector.Core.Kube;
 
+/// <summary>One JSON key of a Kubernetes Go struct.</summary>
+/// <param name="Type">The type token (see <see cref="PodSchema"/>), without pointer or omitempty marks.</param>
+/// <param name="Pointer">A Go pointer: its zero is nil, so <c>0</c>, <c>""</c> and <c>false</c> are kept.</param>
+/// <param name="OmitEmpty">Go's encoding/json leaves the key out when the field holds its zero value.</param>
+public sealed record GoField(string Type, bool Pointer, bool OmitEmpty)
+{
+    /// <summary>A struct by value (not a pointer, list, map, scalar or custom-marshalled type): Go always writes it.</summary>
+    public bool IsStruct => !Pointer && !Type.StartsWith("[]", StringComparison.Ordinal) && !Type.StartsWith("map:", StringComparison.Ordinal)
+        && Type is not ("string" or "bool" or "int32" or "int64" or "Quantity" or "Time" or "IntOrString" or "FieldsV1");
+}
+
 /// <summary>
 /// The JSON shape of <c>k8s.io/api/core/v1.Pod</c>: for each Go struct, its JSON keys and their types. Generated from
 /// the Kubernetes Go types (see <c>PodSchemaTests</c>) and embedded, so the core can refuse a pod the API server
-/// could not decode before any step reads a field of the wrong type.
+/// could not decode before any step reads a field of the wrong type, and can write what it produces the way Go does.
 /// </summary>
 /// <remarks>
 /// Type tokens: <c>string</c>, <c>bool</c>, <c>int32</c>, <c>int64</c>, <c>Quantity</c>, <c>Time</c>, <c>IntOrString</c>,
-/// <c>FieldsV1</c> (any JSON), a struct name, <c>[]T</c> (a list) or <c>map:T</c> (a map with string keys).
+/// <c>FieldsV1</c> (any JSON), a struct name, <c>[]T</c> (a list) or <c>map:T</c> (a map with string keys); a leading
+/// <c>*</c> marks a pointer and a trailing <c>,omitempty</c> a key left out at its Go zero value.
 /// </remarks>
 public static class PodSchema
 {
-    private static readonly Dictionary<string, Dictionary<string, string>> Structs = Load();
+    private static readonly Dictionary<string, Dictionary<string, GoField>> Structs = Load();
 
     /// <summary>The type token of a struct's JSON key; null when the struct has no such key (unknown fields pass through).</summary>
-    public static string? FieldType(string structName, string jsonKey) =>
-        Structs.TryGetValue(structName, out var fields) && fields.TryGetValue(jsonKey, out var type) ? type : null;
+    public static string? FieldType(string structName, string jsonKey) => Field(structName, jsonKey)?.Type;
+
+    /// <summary>A struct's JSON key; null when the struct has no such key.</summary>
+    public static GoField? Field(string structName, string jsonKey) =>
+        Structs.TryGetValue(structName, out var fields) && fields.TryGetValue(jsonKey, out var field) ? field : null;
 
     /// <summary>The JSON keys of a struct, in declaration order (inline structs expanded); empty for an unknown struct.</summary>
     public static IEnumerable<string> Keys(string structName) =>
         Structs.TryGetValue(structName, out var fields) ? fields.Keys : [];
 
-    private static Dictionary<string, Dictionary<string, string>> Load()
+    /// <summary>The keys Go writes even at their zero value, in declaration order.</summary>
+    public static IReadOnlyList<string> AlwaysWritten(string structName) =>
+        Structs.TryGetValue(structName, out var fields) ? [.. fields.Where(f => !f.Value.OmitEmpty).Select(f => f.Key)] : [];
+
+    /// <summary>Whether a type token names a struct of the schema.</summary>
+    public static bool IsStruct(string type) => Structs.ContainsKey(type);
+
+    private static Dictionary<string, Dictionary<string, GoField>> Load()
     {
         using var stream = typeof(PodSchema).Assembly.GetManifestResourceStream("Injector.Core.Kube.pod-schema.json")
             ?? throw new InvalidOperationException("embedded resource pod-schema.json is missing");
         var root = JsonNode.Parse(stream)!.AsObject();
-        var structs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        var structs = new Dictionary<string, Dictionary<string, GoField>>(StringComparer.Ordinal);
         foreach (var (name, fields) in root)
         {
-            structs[name] = fields!.AsObject().ToDictionary(f => f.Key, f => f.Value!.GetValue<string>(), StringComparer.Ordinal);
+            structs[name] = fields!.AsObject().ToDictionary(f => f.Key, f => Parse(f.Value!.GetValue<string>()), StringComparer.Ordinal);
         }
 
         return structs;
+    }
+
+    private static GoField Parse(string token)
+    {
+        var omitEmpty = token.EndsWith(",omitempty", StringComparison.Ordinal);
+        var type = omitEmpty ? token[..^",omitempty".Length] : token;
+        var pointer = type.StartsWith('*');
+        return new GoField(pointer ? type[1..] : type, pointer, omitEmpty);
     }
 }

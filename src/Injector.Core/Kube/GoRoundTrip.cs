@@ -1,0 +1,212 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Injector.Core.Kube;
+
+/// <summary>
+/// What Go's encoding/json does to a value decoded into a Kubernetes struct and encoded again (see
+/// <c>../shared/k8s/README.md</c>): a key left out at its zero value (<c>initialDelaySeconds: 0</c>,
+/// <c>value: ""</c>, an empty list) is dropped, a pointer keeps its <c>0</c>, a <c>null</c> becomes the zero value of a
+/// key Go always writes, an absent always-written key appears at its zero (<c>resources: {}</c>,
+/// <c>divisor: "0"</c>) and a quantity takes its canonical form. Istio decodes the merged pod into <c>corev1.Pod</c>
+/// after each template, so what the templates produced reaches the API server this way.
+/// </summary>
+/// <remarks>
+/// Keys unknown to the Go types are kept (Istio drops them; the patch never removes what it does not own), and so is a
+/// value of the wrong JSON type, which <see cref="PodShape"/> then reports instead of Go's decode error. Times are
+/// left as written: no template writes one.
+/// </remarks>
+public static class GoRoundTrip
+{
+    /// <summary>
+    /// The parts of a merged pod the templates produced, as Go writes them: the containers and volumes the templates
+    /// named, and each other pod-spec key a template wrote. The user's own containers and volumes are left as written.
+    /// </summary>
+    public static void Injected(JsonObject pod, JsonObject templatePod)
+    {
+        if (pod["spec"] is not JsonObject spec || templatePod["spec"] is not JsonObject templateSpec)
+        {
+            return;
+        }
+
+        // A container the templates made native moves between the lists; it is theirs in either.
+        var containers = PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers"))
+            .Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var volumes = PodJson.Items(templatePod, "volumes").Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var (list, type, names) in new[] { ("containers", "Container", containers), ("initContainers", "Container", containers), ("volumes", "Volume", volumes) })
+        {
+            foreach (var item in PodJson.Items(pod, list))
+            {
+                if (PodJson.Name(item) is { } name && names.Contains(name))
+                {
+                    Struct(item, type);
+                }
+            }
+        }
+
+        foreach (var (key, _) in templateSpec)
+        {
+            if (key is "containers" or "initContainers" or "volumes")
+            {
+                continue;
+            }
+
+            if (PodSchema.Field("PodSpec", key) is { } field && spec[key] is { } value)
+            {
+                if (field.OmitEmpty && IsZero(value, field))
+                {
+                    spec.Remove(key);
+                }
+                else
+                {
+                    Replace(value, Value(value, field.Type, 1), n => spec[key] = n);
+                }
+            }
+        }
+    }
+
+    /// <summary>Rewrites an object of the given struct in place.</summary>
+    public static void Struct(JsonObject value, string structName, int depth = 0)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new InsufficientExecutionStackException();
+        }
+
+        foreach (var key in value.Select(kv => kv.Key).ToList())
+        {
+            if (PodSchema.Field(structName, key) is not { } field)
+            {
+                continue;
+            }
+
+            var node = value[key];
+            if (field.OmitEmpty && IsZero(node, field))
+            {
+                value.Remove(key);
+            }
+            else if (node is null)
+            {
+                value[key] = Zero(field);
+            }
+            else
+            {
+                Replace(node, Value(node, field.Type, depth + 1), n => value[key] = n);
+            }
+        }
+
+        foreach (var key in PodSchema.AlwaysWritten(structName))
+        {
+            if (!value.ContainsKey(key))
+            {
+                value[key] = Zero(PodSchema.Field(structName, key)!);
+            }
+        }
+    }
+
+    /// <summary>A value of the type token as Go writes it; the same node, changed in place, where it is a container.</summary>
+    private static JsonNode? Value(JsonNode node, string type, int depth)
+    {
+        switch (node)
+        {
+            case JsonObject obj when PodSchema.IsStruct(type):
+                Struct(obj, type, depth);
+                return obj;
+            case JsonArray list when type.StartsWith("[]", StringComparison.Ordinal):
+                var element = type[2..];
+                for (var i = 0; i < list.Count; i++)
+                {
+                    Replace(list[i], Element(list[i], element, depth), n => list[i] = n);
+                }
+
+                return list;
+            case JsonObject map when type.StartsWith("map:", StringComparison.Ordinal):
+                var valueType = type[4..];
+                foreach (var key in map.Select(kv => kv.Key).ToList())
+                {
+                    Replace(map[key], Element(map[key], valueType, depth), n => map[key] = n);
+                }
+
+                return map;
+            case JsonValue quantity when type == "Quantity" && quantity.GetValueKind() is JsonValueKind.String or JsonValueKind.Number:
+                // A number decodes as a quantity too (1 → "1"); the canonical text is what Go writes.
+                return Quantity.Canonicalize(quantity.ToString()) is { } canonical ? JsonValue.Create(canonical) : quantity;
+            default:
+                return node;
+        }
+    }
+
+    /// <summary>Puts a rewritten value in place; the same node stays where it is (a node cannot be set under its own parent again).</summary>
+    private static void Replace(JsonNode? old, JsonNode? rewritten, Action<JsonNode?> set)
+    {
+        if (!ReferenceEquals(old, rewritten))
+        {
+            set(rewritten);
+        }
+    }
+
+    /// <summary>A list element or map value: <c>null</c> decodes to the element's zero value.</summary>
+    private static JsonNode? Element(JsonNode? node, string type, int depth) =>
+        node is null ? Zero(new GoField(type, Pointer: false, OmitEmpty: false)) : Value(node, type, depth + 1);
+
+    /// <summary>Whether Go, after decoding, holds the field's zero value (which omitempty leaves out).</summary>
+    private static bool IsZero(JsonNode? node, GoField field)
+    {
+        if (node is null)
+        {
+            return true;
+        }
+
+        if (field.Pointer)
+        {
+            return false;
+        }
+
+        return node switch
+        {
+            JsonArray list => list.Count == 0,
+            JsonObject map => field.Type.StartsWith("map:", StringComparison.Ordinal) && map.Count == 0,
+            JsonValue v => field.Type switch
+            {
+                "string" => v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Length == 0,
+                "bool" => v.GetValueKind() == JsonValueKind.False,
+                "int32" or "int64" => v.GetValueKind() == JsonValueKind.Number && IsNumericZero(v.ToJsonString()),
+                _ => false,
+            },
+            _ => false,
+        };
+    }
+
+    /// <summary>A JSON number that is zero (<c>0</c>, <c>-0</c>, <c>0.0</c>, <c>0e5</c>), whatever the node's backing type.</summary>
+    private static bool IsNumericZero(string number) =>
+        decimal.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n == 0 : number.TrimStart('-').TrimStart('0', '.').Length == 0;
+
+    /// <summary>What Go writes for a field at its zero value.</summary>
+    private static JsonNode? Zero(GoField field)
+    {
+        if (field.Pointer)
+        {
+            return null;
+        }
+
+        return field.Type switch
+        {
+            "string" => JsonValue.Create(""),
+            "bool" => JsonValue.Create(false),
+            "int32" or "int64" or "IntOrString" => JsonValue.Create(0),
+            "Quantity" => JsonValue.Create("0"),
+            _ when PodSchema.IsStruct(field.Type) => ZeroStruct(field.Type),
+            _ => null,
+        };
+    }
+
+    private static JsonObject ZeroStruct(string structName)
+    {
+        var zero = new JsonObject();
+        Struct(zero, structName);
+        return zero;
+    }
+
+    /// <summary>The Pod types nest at most a dozen levels; deeper means a cycle in the schema or a hostile value.</summary>
+    private const int MaxDepth = 64;
+}
