@@ -12,7 +12,10 @@ internal static class InjectCommand
     public static Command Create()
     {
         var config = new ConfigOptions();
-        var file = new Option<string>("--filename", "-f") { Description = "Input: a YAML or JSON file, a folder (its *.yaml, *.yml and *.json files, in name order), or - for stdin", Required = true };
+        var file = new Option<string[]>("--filename", "-f")
+        {
+            Description = "Input: a YAML or JSON file, a folder (its *.yaml, *.yml and *.json files, in name order), or - for stdin; repeatable (each file once, in order)",
+        };
         var output = new Option<string?>("--output", "-o") { Description = "Output file (default stdout)" };
         var namespaceAnnotations = new Option<string[]>("--namespace-annotation")
         {
@@ -23,12 +26,17 @@ internal static class InjectCommand
         command.Options.Add(output);
         command.Options.Add(namespaceAnnotations);
         config.AddTo(command);
-        command.SetAction(result => Run(result.GetValue(file)!, result.GetValue(output), config.Read(result), result.GetValue(namespaceAnnotations) ?? []));
+        command.SetAction(result => Run(result.GetValue(file) ?? [], result.GetValue(output), config.Read(result), result.GetValue(namespaceAnnotations) ?? []));
         return command;
     }
 
-    private static int Run(string file, string? output, ConfigSources sources, string[] namespaceAnnotations)
+    private static int Run(string[] files, string? output, ConfigSources sources, string[] namespaceAnnotations)
     {
+        if (files.Length == 0)
+        {
+            return Fail(ExitCodes.BadConfig, "filename not specified: pass -f FILE (or --filename FILE; - reads standard input)");
+        }
+
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in namespaceAnnotations)
         {
@@ -41,7 +49,7 @@ internal static class InjectCommand
             annotations[pair[..eq]] = pair[(eq + 1)..];
         }
 
-        var (input, inputError, inputCode) = InputFiles.Read(file);
+        var (input, inputError, inputCode) = InputFiles.Read(files);
         if (inputError is not null)
         {
             return Fail(inputCode, inputError);
@@ -102,6 +110,44 @@ internal static class InputFiles
     public static long MaxBytes => YamlLimits.Document.MaxChars;
 
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
+
+    /// <summary>
+    /// The texts of several <c>-f</c> inputs as one stream of documents, each path once in the order given (istioctl
+    /// reads only the last; injecting one file twice is never meant). Standard input may be named once.
+    /// </summary>
+    public static (string? Text, string? Error, int Code) Read(IReadOnlyList<string> files)
+    {
+        var distinct = files.Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Count == 1)
+        {
+            return Read(distinct[0]);
+        }
+
+        var all = new System.Text.StringBuilder();
+        foreach (var file in distinct)
+        {
+            var (text, error, code) = Read(file);
+            if (error is not null)
+            {
+                return (null, error, code);
+            }
+
+            if (all.Length + text!.Length > MaxBytes)
+            {
+                return (null, $"the inputs hold more than the limit of {MaxBytes} bytes", ExitCodes.IoError);
+            }
+
+            all.Append(text);
+            if (!text.EndsWith('\n'))
+            {
+                all.Append('\n');
+            }
+
+            all.Append("---\n");
+        }
+
+        return (all.ToString(), null, 0);
+    }
 
     /// <summary>The text, or an error message with its exit code.</summary>
     public static (string? Text, string? Error, int Code) Read(string file)

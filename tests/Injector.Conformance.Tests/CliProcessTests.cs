@@ -5,10 +5,18 @@ namespace Injector.Conformance.Tests;
 /// <summary>The real <c>injector inject</c> executable, as a user runs it: output, warnings and exit codes.</summary>
 public sealed class CliProcessTests
 {
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs the built CLI with the arguments, in a working directory (null: the test's).</summary>
+    internal static (int ExitCode, string Stdout, string Stderr) RunIn(string? workingDirectory, IEnumerable<string> args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "injector.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {

@@ -42,9 +42,18 @@ public static class SettingsLoader
             JsonMerge.Into(mesh, ReadObject(dirMesh));
         }
 
+        string? bareSidecar = null;
         if (sources.InjectConfig is { } injectConfig)
         {
-            OverlayConfig(config, ReadObject(injectConfig));
+            if (BareTemplate(injectConfig) is { } sidecar)
+            {
+                // istioctl's legacy form: the file is the sidecar template itself.
+                bareSidecar = sidecar;
+            }
+            else
+            {
+                OverlayConfig(config, ReadObject(injectConfig));
+            }
         }
 
         if (sources.ValuesFile is { } valuesFile)
@@ -57,9 +66,25 @@ public static class SettingsLoader
             JsonMerge.Into(mesh, ReadObject(meshFile));
         }
 
+        if (sources.OperatorFile is { } operatorFile)
+        {
+            // istioctl: "configs from files like meshConfigFile, valuesFile … will be overridden by iop config values".
+            if (ReadObject(operatorFile)["kind"]?.ToString() != "IstioOperator")
+            {
+                throw new ConfigException($"{operatorFile.Source}: want an IstioOperator (kind: IstioOperator)");
+            }
+
+            ApplyValuesFile(operatorFile, values, mesh);
+        }
+
         foreach (var set in sources.Sets ?? [])
         {
             SetFlag.Parse(set).ApplyTo(values, mesh);
+        }
+
+        if (sources.Revision is { } revision)
+        {
+            ApplyRevision(revision, values, mesh);
         }
 
         var injection = InjectionConfig.FromJson(config, "config");
@@ -67,16 +92,67 @@ public static class SettingsLoader
         {
             // The chart writes config.policy from values.global.proxy.autoInject; an explicit policy in a config document wins.
             Policy = config["policy"]?.ToString() ?? values["global"]?["proxy"]?["autoInject"]?.ToString() ?? "enabled",
-            Templates = MergeTemplates(templates, injection.Templates, values),
+            Templates = MergeTemplates(templates, injection.Templates, values, bareSidecar),
         };
         return new InjectorSettings(injection, values, mesh, sources.NativeSidecars, sources.Platform);
+    }
+
+    private const string SidecarTemplate = "sidecar";
+
+    /// <summary>The keys of an injector config document; one with none of them is a bare template.</summary>
+    private static readonly HashSet<string> ConfigKeys = new(StringComparer.Ordinal)
+    {
+        "policy", "template", "templates", "defaultTemplates", "alwaysInjectSelector", "neverInjectSelector", "injectedAnnotations", "aliases",
+    };
+
+    /// <summary>
+    /// The text, when an injector config file is a template rather than a config: it does not parse as YAML (template
+    /// actions at line starts) or has none of a config's keys (<c>spec:</c> at the top). istioctl reads such a file as the
+    /// sidecar template.
+    /// </summary>
+    private static string? BareTemplate(ConfigText file)
+    {
+        JsonNode? doc;
+        try
+        {
+            doc = GoYaml.Parse(file.Text, YamlLimits.Default);
+        }
+        catch (YamlFormatException)
+        {
+            return file.Text.Contains("{{", StringComparison.Ordinal) ? file.Text : null;
+        }
+
+        return doc is JsonObject o && o.Count > 0 && !o.Any(kv => ConfigKeys.Contains(kv.Key)) ? file.Text : null;
+    }
+
+    /// <summary>
+    /// The revision this injector serves, as Istio's chart installs one: <c>values.revision</c> (empty for
+    /// <c>default</c>), and the proxies' discovery address <c>istiod-REV</c> unless a mesh document set another.
+    /// </summary>
+    private static void ApplyRevision(string revision, JsonObject values, JsonObject mesh)
+    {
+        if (!RevisionName.IsValid(revision))
+        {
+            throw new ConfigException($"--revision {revision}: want a DNS label (lower-case letters, digits and '-', at most 63 characters)");
+        }
+
+        var named = revision == RevisionName.Default ? "" : revision;
+        values["revision"] = named;
+        if (mesh["defaultConfig"] is JsonObject defaultConfig
+            && defaultConfig["discoveryAddress"]?.ToString() is { } address
+            && address == Embedded.Document("mesh.yaml")["defaultConfig"]?["discoveryAddress"]?.ToString())
+        {
+            var service = named.Length == 0 ? "istiod" : $"istiod-{named}";
+            defaultConfig["discoveryAddress"] = $"{service}{address[address.IndexOf('.', StringComparison.Ordinal)..]}";
+        }
     }
 
     /// <summary>Embedded templates, then the config's own, then <c>values.sidecarInjectorWebhook.templates</c>; a later one of the same name wins.</summary>
     private static Dictionary<string, string> MergeTemplates(
         IReadOnlyDictionary<string, string> embedded,
         IReadOnlyDictionary<string, string> fromConfig,
-        JsonObject values)
+        JsonObject values,
+        string? bareSidecar)
     {
         var all = new Dictionary<string, string>(embedded, StringComparer.Ordinal);
         foreach (var (name, text) in fromConfig)
@@ -90,6 +166,11 @@ public static class SettingsLoader
             {
                 all[name] = text?.ToString() ?? "";
             }
+        }
+
+        if (bareSidecar is not null)
+        {
+            all[SidecarTemplate] = bareSidecar;
         }
 
         return all;

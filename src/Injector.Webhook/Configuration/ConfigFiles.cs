@@ -23,7 +23,7 @@ public static class ConfigFiles
             files.Add(Path.Combine(dir, "mesh"));
         }
 
-        foreach (var file in new[] { sources.InjectConfigFile, sources.ValuesFile, sources.MeshFile })
+        foreach (var file in new[] { sources.InjectConfigFile, sources.ValuesFile, sources.MeshFile, sources.OperatorFile })
         {
             if (file is not null)
             {
@@ -60,7 +60,9 @@ public static class ConfigFiles
             sources.MeshFile is { } mesh ? ReadRequired(mesh) : null,
             sources.Sets,
             sources.NativeSidecars,
-            sources.Platform);
+            sources.Platform,
+            sources.OperatorFile is { } operatorFile ? ReadRequired(operatorFile) : null,
+            sources.Revision);
     }
 
     private static ConfigText? ReadOptional(string file) => File.Exists(file) ? ReadRequired(file) : null;

@@ -11,6 +11,8 @@ namespace Injector.Webhook;
 /// <param name="Sets">Istio setting paths: <c>values.global.proxy.image=x</c>, <c>meshConfig.defaultConfig.interceptionMode=TPROXY</c>, <c>components.cni.enabled=true</c>.</param>
 /// <param name="NativeSidecars">Whether the cluster runs native sidecars (Istio decides this from kubelet versions).</param>
 /// <param name="Platform">null, or <c>openshift</c>.</param>
+/// <param name="OperatorFile">An IstioOperator whose values and meshConfig win over the values and mesh files (istioctl's <c>--operatorFileName</c>).</param>
+/// <param name="Revision">The control-plane revision served (<c>--revision</c>); null keeps the values' <c>revision</c>.</param>
 public sealed record ConfigSources(
     string? ConfigDir = null,
     string? InjectConfigFile = null,
@@ -18,4 +20,6 @@ public sealed record ConfigSources(
     string? MeshFile = null,
     IReadOnlyList<string>? Sets = null,
     bool NativeSidecars = true,
-    string? Platform = null);
+    string? Platform = null,
+    string? OperatorFile = null,
+    string? Revision = null);
