@@ -216,10 +216,14 @@ public sealed class ManifestTests
         Assert.True(embedded == configMap.Data[key], $"manifests/base/configmap.yaml `{key}` differs from src/Injector.Core/Defaults/{key}.yaml; run scripts/sync-configmap.sh");
     }
 
-    [Fact]
-    public void The_file_reader_agrees_with_kubectl_kustomize()
+    [Theory]
+    [InlineData("manifests")]
+    [InlineData("manifests/overlays/self-signed")]
+    [InlineData("manifests/overlays/revision-canary")]
+    [InlineData("manifests/overlays/revision-tag-prod")]
+    public void The_file_reader_agrees_with_kubectl_kustomize(string overlay)
     {
-        var rendered = Kubectl.Kustomize("manifests");
+        var rendered = Kubectl.Kustomize(overlay);
         if (rendered is null)
         {
             Assert.Skip("kubectl is not installed; the file reader is the only renderer here");
@@ -227,7 +231,7 @@ public sealed class ManifestTests
         }
 
         var byKubectl = Parse(rendered).Select(Describe).Order(StringComparer.Ordinal);
-        var byFiles = Parse(MiniKustomize.Render(Path.Combine(Repository.Root, "manifests"))).Select(Describe).Order(StringComparer.Ordinal);
+        var byFiles = Parse(MiniKustomize.Render(Path.Combine(Repository.Root, overlay))).Select(Describe).Order(StringComparer.Ordinal);
         Assert.Equal(byKubectl, byFiles);
 
         static string Describe(object o) => KubernetesJson.Serialize(o).Length + " " + ((IKubernetesObject)o).Kind + "/" + ((IMetadata<V1ObjectMeta>)o).Metadata.Name;
@@ -264,7 +268,8 @@ public sealed class ManifestTests
     {
         var policy = Single<V1NetworkPolicy>(Default.Value);
         var deployment = Single<V1Deployment>(Default.Value);
-        Assert.Equal(deployment.Spec.Selector.MatchLabels, policy.Spec.PodSelector.MatchLabels);
+        // Every revision's pods (the canary overlay reuses this policy): the selector without the revision label.
+        Assert.Equal(deployment.Spec.Selector.MatchLabels.Where(l => l.Key != "injector.dev/revision"), policy.Spec.PodSelector.MatchLabels);
         Assert.Equal(["Ingress", "Egress"], policy.Spec.PolicyTypes);
         Assert.Equal(2, policy.Spec.Ingress.Count);
         var webhook = policy.Spec.Ingress[0];
@@ -413,28 +418,24 @@ internal static class MiniKustomize
 
         foreach (var patch in (kustomization["patches"] as JsonArray ?? []).OfType<JsonObject>())
         {
-            var overlay = GoYaml.Parse(File.ReadAllText(Path.Combine(dir, patch["path"]!.GetValue<string>()))) as JsonObject
-                ?? throw new InvalidDataException("patch is not a map");
-            var target = patch["target"] as JsonObject ?? overlay;
+            var text = patch["patch"]?.GetValue<string>() ?? File.ReadAllText(Path.Combine(dir, patch["path"]!.GetValue<string>()));
+            var body = GoYaml.Parse(text);
+            var target = patch["target"] as JsonObject ?? body as JsonObject ?? throw new InvalidDataException("a patch without a target must be a map");
             var kind = target["kind"]!.GetValue<string>();
             var name = (target["name"] ?? target["metadata"]?["name"])!.GetValue<string>();
             var matched = objects.Where(o => o["kind"]?.GetValue<string>() == kind && o["metadata"]?["name"]?.GetValue<string>() == name).ToList();
-            Assert.True(matched.Count == 1, $"patch {patch["path"]} matches {matched.Count} objects");
-            foreach (var (field, value) in overlay["metadata"]!.AsObject())
+            Assert.True(matched.Count == 1, $"patch of {kind}/{name} in {dir} matches {matched.Count} objects");
+            switch (body)
             {
-                if (field is "annotations" or "labels")
-                {
-                    var into = matched[0]["metadata"]![field] as JsonObject ?? (JsonObject)(matched[0]["metadata"]![field] = new JsonObject());
-                    foreach (var (k, v) in value!.AsObject())
-                    {
-                        into[k] = v?.DeepClone();
-                    }
-                }
-            }
-
-            if (overlay.Any(p => p.Key is not ("apiVersion" or "kind" or "metadata")))
-            {
-                throw new NotSupportedException($"patch {patch["path"]}: only metadata annotations and labels are supported by the file reader");
+                case JsonArray operations:
+                    JsonPointerPatch.Apply(matched[0], operations);
+                    break;
+                case JsonObject overlay when overlay["$patch"]?.GetValue<string>() == "delete":
+                    objects.Remove(matched[0]);
+                    break;
+                case JsonObject overlay:
+                    MergeMetadata(matched[0], overlay);
+                    break;
             }
         }
 
@@ -453,6 +454,27 @@ internal static class MiniKustomize
         }
     }
 
+    /// <summary>A strategic-merge patch of metadata annotations and labels, the only kind the manifests use.</summary>
+    private static void MergeMetadata(JsonObject target, JsonObject overlay)
+    {
+        if (overlay.Any(p => p.Key is not ("apiVersion" or "kind" or "metadata")))
+        {
+            throw new NotSupportedException("only metadata annotations and labels are supported in a strategic-merge patch by the file reader");
+        }
+
+        foreach (var (field, value) in overlay["metadata"]!.AsObject())
+        {
+            if (field is "annotations" or "labels")
+            {
+                var into = target["metadata"]![field] as JsonObject ?? (JsonObject)(target["metadata"]![field] = new JsonObject());
+                foreach (var (k, v) in value!.AsObject())
+                {
+                    into[k] = v?.DeepClone();
+                }
+            }
+        }
+    }
+
     private static IEnumerable<JsonObject> Containers(JsonObject o) =>
         o["spec"]?["template"]?["spec"] is JsonObject pod
             ? (pod["containers"] as JsonArray ?? []).Concat(pod["initContainers"] as JsonArray ?? []).OfType<JsonObject>()
@@ -460,4 +482,45 @@ internal static class MiniKustomize
 
     private static IEnumerable<string> Strings(JsonNode? node) =>
         (node as JsonArray ?? []).Select(n => n!.GetValue<string>());
+}
+
+/// <summary>RFC 6902 add, replace and remove on JSON pointers (kustomize's JSON patches), for the file reader.</summary>
+internal static class JsonPointerPatch
+{
+    public static void Apply(JsonObject document, JsonArray operations)
+    {
+        foreach (var operation in operations.OfType<JsonObject>())
+        {
+            var segments = operation["path"]!.GetValue<string>().Split('/')[1..]
+                .Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToList();
+            var parent = segments.SkipLast(1).Aggregate<string, JsonNode>(document, (node, key) =>
+                node is JsonArray list ? list[int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)]! : node[key]!);
+            var last = segments[^1];
+            var value = operation["value"]?.DeepClone();
+            switch (operation["op"]!.GetValue<string>(), parent)
+            {
+                case ("add", JsonArray list) when last == "-":
+                    list.Add(value);
+                    break;
+                case ("add", JsonArray list):
+                    list.Insert(int.Parse(last, System.Globalization.CultureInfo.InvariantCulture), value);
+                    break;
+                case ("add" or "replace", JsonArray list):
+                    list[int.Parse(last, System.Globalization.CultureInfo.InvariantCulture)] = value;
+                    break;
+                case ("add" or "replace", JsonObject map):
+                    Assert.True(map.ContainsKey(last) || operation["op"]!.GetValue<string>() == "add", $"replace of a missing {operation["path"]}");
+                    map[last] = value;
+                    break;
+                case ("remove", JsonArray list):
+                    list.RemoveAt(int.Parse(last, System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                case ("remove", JsonObject map):
+                    Assert.True(map.Remove(last), $"remove of a missing {operation["path"]}");
+                    break;
+                default:
+                    throw new NotSupportedException($"JSON patch op {operation["op"]} at {operation["path"]}");
+            }
+        }
+    }
 }
