@@ -36,6 +36,9 @@ internal sealed class Executor
     /// <summary>Index in <see cref="_vars"/> of the current template's "$": a template call sees only its own variables.</summary>
     private int _varBase;
 
+    /// <summary>The run's data when it knows the Go struct types of its maps.</summary>
+    private ITypedMaps? _typed;
+
     /// <summary>An executor writing to <paramref name="output"/>; <see cref="Run"/> may be called again once a run is over.</summary>
     public Executor(TextWriter output, List<KeyValuePair<string, object?>> vars)
     {
@@ -52,6 +55,7 @@ internal sealed class Executor
         _depth = 0;
         _varBase = 0;
         _vars.Clear();
+        _typed = data as ITypedMaps;
         var dot = data is null ? Missing.Value : Values.Normalize(data);
         _vars.Add(new("$", dot));
         Walk(dot, root);
@@ -456,6 +460,11 @@ internal sealed class Executor
                 if (Values.TryLookup(receiver, camel, out value))
                 {
                     return value;
+                }
+
+                if (_typed is not null && receiver is System.Text.Json.Nodes.JsonObject map && _typed.TryZeroField(map, name, out value))
+                {
+                    return Values.Normalize(value);
                 }
             }
             return Missing.Value;

@@ -17,6 +17,17 @@ public interface ITemplateFields
     bool TryGetField(string name, out object? value);
 }
 
+/// <summary>
+/// Implemented by template data whose maps stand for Go structs (Kubernetes objects as JSON): when a Go field name
+/// (<c>.Spec.ServiceAccountName</c>) is absent from such a map, Go's typed struct would hold the field's zero value
+/// (<c>""</c>, <c>0</c>, <c>false</c>, nil) where a plain map gives no value. The executor asks the root data.
+/// </summary>
+public interface ITypedMaps
+{
+    /// <summary>The zero value of the Go field <paramref name="goName"/> when <paramref name="map"/> is a struct that has it.</summary>
+    bool TryZeroField(System.Text.Json.Nodes.JsonObject map, string goName, out object? value);
+}
+
 /// <summary>Raised by <see cref="GoTemplate.Parse"/>; the message is formatted like Go's parse errors.</summary>
 public sealed class TemplateParseException : Exception
 {

@@ -19,7 +19,7 @@ public sealed class BuiltInTemplateTests
         Assert.Contains(app["env"]!.AsArray(), e => e!["name"]!.ToString() == "GRPC_XDS_BOOTSTRAP");
         Assert.Null(PodJson.Find(pod, "initContainers", "istio-init"));
         Assert.Equal("false", pod["metadata"]!["annotations"]!["sidecar.istio.io/rewriteAppHTTPProbers"]!.ToString());
-        Assert.Contains("\"containers\":[\"hello\",\"istio-proxy\"]", pod["metadata"]!["annotations"]!["sidecar.istio.io/status"]!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"containers\":[\"istio-proxy\",\"hello\"]", pod["metadata"]!["annotations"]!["sidecar.istio.io/status"]!.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

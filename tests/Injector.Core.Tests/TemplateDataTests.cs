@@ -49,6 +49,11 @@ public sealed class TemplateDataTests
     [InlineData("{{ .ProxyUID }} {{ .ProxyGID }}", "{}", "1337 1337")]
     [InlineData("{{ .InboundTrafficPolicyMode }}", "{}", "passthrough")]
     [InlineData("[{{ .CompliancePolicy }}]", "{}", "[]")]
+    // Kubernetes objects read like Go's typed structs: an absent field has its zero value, an unknown name no value.
+    [InlineData("[{{ .Spec.NodeName }}] {{ eq .Spec.Hostname \"\" }} {{ .Spec.HostNetwork }} {{ if .Spec.Priority }}set{{ else }}nil{{ end }}", "{}", "[] true false nil")]
+    [InlineData("{{ range .Spec.Containers }}[{{ .WorkingDir }}]{{ .Stdin }}{{ range .Ports }} {{ .HostPort }}/{{ .Protocol }}{{ end }};{{ end }}", "{}", "[]false 0/TCP 0/UDP;[]false 0/;")]
+    [InlineData("[{{ .ObjectMeta.GenerateName }}] {{ .ObjectMeta.Generation }}", "{}", "[] 0")]
+    [InlineData("[{{ .Spec.NoSuchField }}] {{ if .Spec.SecurityContext }}set{{ else }}nil{{ end }}", "{}", "[<no value>] nil")]
     public void Data_field_reads_as_in_istiod(string expression, string annotations, string expected)
     {
         Assert.Equal(expected, TemplateDataProbe.Render(expression, annotations));
@@ -72,6 +77,16 @@ public sealed class TemplateDataTests
         result.Denied();
         Assert.Contains("template: probe:2:", result.Denied().Message, StringComparison.Ordinal);
         Assert.Contains("can't evaluate field GetNoSuchThing in type *v1alpha1.MeshConfig", result.Denied().Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gateway_deployment_template_is_an_error_that_says_what_it_is()
+    {
+        var result = TemplateDataProbe.Inject("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .ServiceAccount | quote }}\n");
+
+        result.Denied();
+        Assert.Contains("template: probe:4:", result.Denied().Message, StringComparison.Ordinal);
+        Assert.Contains("can't evaluate field ServiceAccount in type *inject.SidecarTemplateData (a field of the data istiod's gateway controller renders Gateway deployment templates with", result.Denied().Message, StringComparison.Ordinal);
     }
 
     [Fact]
