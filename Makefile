@@ -37,6 +37,11 @@ conformance: build
 	INJECTOR_CONFORMANCE_REPORT=1 $(DOTNET) test tests/Injector.Conformance.Tests -c $(CONFIG) --no-build --filter "FullyQualifiedName~ConformanceReport" >/dev/null || true
 	@cat artifacts/conformance.txt
 
+## Rewrites the project's own golden files (tests/golden/expected) from the current code; review the diff before committing.
+golden: build
+	REFRESH_GOLDEN=1 $(DOTNET) test tests/Injector.Core.Tests -c $(CONFIG) --no-build --filter "FullyQualifiedName~GoldenTests" >/dev/null
+	@git status --short tests/golden
+
 ## Micro benchmarks (BenchmarkDotNet, short in-process jobs, Release); tables under BenchmarkDotNet.Artifacts/results.
 ## Pass BenchmarkDotNet options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--filter *Stage*". Not part of `make test`.
 bench:

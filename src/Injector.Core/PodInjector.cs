@@ -187,13 +187,27 @@ public sealed class PodInjector : IPodInjector
             "false" => false,
             _ => Settings.NativeSidecars,
         };
-        if (native && OnlyProxyContainer(pod))
+        if (!native || !OnlyProxyContainer(pod))
         {
-            // Istio moves the pod's only container into initContainers and emits a pod without containers, which the
-            // API server refuses; the proxy stays a regular container instead.
-            native = false;
-            warnings.Add("the pod's only container is istio-proxy: it stays a regular container (no native sidecar), since a pod needs at least one container");
+            return MergeTemplates(pod, podNamespace, request, proxyConfig, native, ct);
         }
+
+        var merged = MergeTemplates((JsonObject)pod.DeepClone(), podNamespace, request, proxyConfig, native: true, ct);
+        if (PodJson.Find(merged.TemplatePod, "initContainers", PodJson.ProxyContainer) is null)
+        {
+            // The templates keep the proxy a regular container (a gateway): nothing would move.
+            return merged;
+        }
+
+        // Istio moves the pod's only container into initContainers and emits a pod without containers, which the
+        // API server refuses; the proxy stays a regular container instead.
+        warnings.Add("the pod's only container is istio-proxy: it stays a regular container (no native sidecar), since a pod needs at least one container");
+        return MergeTemplates(pod, podNamespace, request, proxyConfig, native: false, ct);
+    }
+
+    private (JsonObject Pod, JsonObject TemplatePod) MergeTemplates(JsonObject pod, string podNamespace, InjectionRequest request, JsonObject proxyConfig, bool native, CancellationToken ct)
+    {
+        var annotations = PodJson.AnnotationsOrNull(pod);
 
         var workload = request.Workload ?? PodOwner.Derive(pod, podNamespace);
         var proxyIds = Settings.IsOpenShift

@@ -33,10 +33,7 @@ public sealed class CliProcessTests
     [Fact]
     public void Inject_writes_istios_golden_text()
     {
-        if (Corpus.Directory is null)
-        {
-            Assert.Skip(Corpus.SkipReason);
-        }
+        Corpus.RequireOrSkip();
 
         var (code, stdout, stderr) = Run("inject", "-f", Corpus.PathOf("testdata/inject/hello.yaml"));
 
@@ -47,10 +44,7 @@ public sealed class CliProcessTests
     [Fact]
     public void A_skipped_workload_warns_on_stderr()
     {
-        if (Corpus.Directory is null)
-        {
-            Assert.Skip(Corpus.SkipReason);
-        }
+        Corpus.RequireOrSkip();
 
         var (code, _, stderr) = Run("inject", "-f", Corpus.PathOf("testdata/inject/hello-host-network-with-ns.yaml"));
 
@@ -61,10 +55,7 @@ public sealed class CliProcessTests
     [Fact]
     public void An_invalid_annotation_exits_1_naming_it()
     {
-        if (Corpus.Directory is null)
-        {
-            Assert.Skip(Corpus.SkipReason);
-        }
+        Corpus.RequireOrSkip();
 
         var (code, stdout, stderr) = Run("inject", "-f", Corpus.PathOf("testdata/inject/traffic-annotations-bad-includeipranges.yaml"));
 
@@ -77,10 +68,7 @@ public sealed class CliProcessTests
     [Fact]
     public void On_openshift_the_proxy_runs_as_the_top_of_the_namespace_range()
     {
-        if (Corpus.Directory is null)
-        {
-            Assert.Skip(Corpus.SkipReason);
-        }
+        Corpus.RequireOrSkip();
 
         var (code, stdout, stderr) = Run(
             "inject", "-f", Corpus.PathOf("testdata/inject/hello.yaml"), "--platform", "openshift",

@@ -21,10 +21,7 @@ public sealed class ConformanceRatchetTests(WebhookServerFixture server) : IClas
 
     private async Task PassesAsync(string id, CaseConfig config)
     {
-        if (Corpus.Directory is null)
-        {
-            Assert.Skip(Corpus.SkipReason);
-        }
+        Corpus.RequireOrSkip();
 
         var matching = Corpus.Cases.Where(c => c.Id == id).ToList();
         Assert.True(matching.Count > 0, $"case '{id}' is listed in passing-cases.txt but is not in the corpus");

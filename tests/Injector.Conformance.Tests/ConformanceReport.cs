@@ -17,10 +17,7 @@ public sealed class ConformanceReport(WebhookServerFixture server) : IClassFixtu
             Assert.Skip("set INJECTOR_CONFORMANCE_REPORT=1 (make conformance) to score the whole corpus");
         }
 
-        if (Corpus.Directory is null)
-        {
-            Assert.Skip(Corpus.SkipReason);
-        }
+        Corpus.RequireOrSkip();
 
         var rows = await RunAllAsync(CaseConfig.Embedded);
         var dropIn = await RunAllAsync(CaseConfig.DropIn);

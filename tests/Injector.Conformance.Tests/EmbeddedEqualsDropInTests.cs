@@ -64,11 +64,7 @@ public sealed class EmbeddedEqualsDropInTests
     [MemberData(nameof(TemplatesAndSettings))]
     public void Every_default_setting_input_injects_the_same_with_either(string template, string setting)
     {
-        if (Corpus.Directory is null)
-        {
-            Assert.True(Environment.GetEnvironmentVariable("CI") != "true", Corpus.SkipReason);
-            Assert.Skip(Corpus.SkipReason);
-        }
+        Corpus.RequireOrSkip();
 
         IReadOnlyList<string> sets = setting.Length == 0 ? [] : [setting];
         var embedded = InjectorFactory.Build(new ConfigSources(Sets: sets));

@@ -13,10 +13,7 @@ public sealed class FuzzSmokeTests
     [Fact]
     public async Task A_thousand_mutated_reviews_find_nothing()
     {
-        if (Corpus.Directory is null)
-        {
-            Assert.Skip(Corpus.SkipReason);
-        }
+        Corpus.RequireOrSkip();
 
         // The build configuration of this test assembly (bin/Release/net10.0), so the fuzzer and the server match it.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;

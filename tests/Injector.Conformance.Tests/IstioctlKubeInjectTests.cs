@@ -39,11 +39,7 @@ public sealed class IstioctlKubeInjectTests
     [MemberData(nameof(Cases))]
     public void Istioctl_case_gives_its_golden_or_its_error(string name)
     {
-        if (Corpus.Directory is null)
-        {
-            Assert.True(Environment.GetEnvironmentVariable("CI") != "true", Corpus.SkipReason);
-            Assert.Skip(Corpus.SkipReason);
-        }
+        Corpus.RequireOrSkip();
 
         var c = Load().Single(x => x["name"]!.ToString() == name);
         var args = new List<string> { "inject" };
