@@ -59,7 +59,10 @@ public static class GoRoundTrip
                 }
                 else
                 {
-                    Replace(value, Value(value, field.Type, 1), n => spec[key] = n);
+                    if (Value(value, field.Type, 1) is var rewritten && !ReferenceEquals(rewritten, value))
+                    {
+                        spec[key] = rewritten;
+                    }
                 }
             }
         }
@@ -73,25 +76,38 @@ public static class GoRoundTrip
             throw new InsufficientExecutionStackException();
         }
 
-        foreach (var key in value.Select(kv => kv.Key).ToList())
+        // Changes are collected first: a JsonObject cannot be changed while it is enumerated.
+        List<(string Key, JsonNode? Value, bool Remove)>? changes = null;
+        foreach (var (key, node) in value)
         {
             if (PodSchema.Field(structName, key) is not { } field)
             {
                 continue;
             }
 
-            var node = value[key];
             if (field.OmitEmpty && IsZero(node, field))
             {
-                value.Remove(key);
+                (changes ??= []).Add((key, null, true));
             }
             else if (node is null)
             {
-                value[key] = Zero(field);
+                (changes ??= []).Add((key, Zero(field), false));
+            }
+            else if (Value(node, field.Type, depth + 1) is var rewritten && !ReferenceEquals(rewritten, node))
+            {
+                (changes ??= []).Add((key, rewritten, false));
+            }
+        }
+
+        foreach (var (key, rewritten, remove) in changes ?? [])
+        {
+            if (remove)
+            {
+                value.Remove(key);
             }
             else
             {
-                Replace(node, Value(node, field.Type, depth + 1), n => value[key] = n);
+                value[key] = rewritten;
             }
         }
 
@@ -116,15 +132,27 @@ public static class GoRoundTrip
                 var element = type[2..];
                 for (var i = 0; i < list.Count; i++)
                 {
-                    Replace(list[i], Element(list[i], element, depth), n => list[i] = n);
+                    if (Element(list[i], element, depth) is var item && !ReferenceEquals(item, list[i]))
+                    {
+                        list[i] = item;
+                    }
                 }
 
                 return list;
             case JsonObject map when type.StartsWith("map:", StringComparison.Ordinal):
                 var valueType = type[4..];
-                foreach (var key in map.Select(kv => kv.Key).ToList())
+                List<(string, JsonNode?)>? changed = null;
+                foreach (var (key, entry) in map)
                 {
-                    Replace(map[key], Element(map[key], valueType, depth), n => map[key] = n);
+                    if (Element(entry, valueType, depth) is var rewritten && !ReferenceEquals(rewritten, entry))
+                    {
+                        (changed ??= []).Add((key, rewritten));
+                    }
+                }
+
+                foreach (var (key, rewritten) in changed ?? [])
+                {
+                    map[key] = rewritten;
                 }
 
                 return map;
@@ -133,15 +161,6 @@ public static class GoRoundTrip
                 return Quantity.Canonicalize(quantity.ToString()) is { } canonical ? JsonValue.Create(canonical) : quantity;
             default:
                 return node;
-        }
-    }
-
-    /// <summary>Puts a rewritten value in place; the same node stays where it is (a node cannot be set under its own parent again).</summary>
-    private static void Replace(JsonNode? old, JsonNode? rewritten, Action<JsonNode?> set)
-    {
-        if (!ReferenceEquals(old, rewritten))
-        {
-            set(rewritten);
         }
     }
 

@@ -27,6 +27,10 @@ public static class PodSchema
 {
     private static readonly Dictionary<string, Dictionary<string, GoField>> Structs = Load();
 
+    /// <summary>Per struct, the keys Go always writes: computed once, asked for every struct an injection writes.</summary>
+    private static readonly Dictionary<string, string[]> Always = Structs.ToDictionary(
+        s => s.Key, s => s.Value.Where(f => !f.Value.OmitEmpty).Select(f => f.Key).ToArray(), StringComparer.Ordinal);
+
     /// <summary>The type token of a struct's JSON key; null when the struct has no such key (unknown fields pass through).</summary>
     public static string? FieldType(string structName, string jsonKey) => Field(structName, jsonKey)?.Type;
 
@@ -40,7 +44,7 @@ public static class PodSchema
 
     /// <summary>The keys Go writes even at their zero value, in declaration order.</summary>
     public static IReadOnlyList<string> AlwaysWritten(string structName) =>
-        Structs.TryGetValue(structName, out var fields) ? [.. fields.Where(f => !f.Value.OmitEmpty).Select(f => f.Key)] : [];
+        Always.TryGetValue(structName, out var keys) ? keys : [];
 
     /// <summary>Whether a type token names a struct of the schema.</summary>
     public static bool IsStruct(string type) => Structs.ContainsKey(type);
