@@ -83,3 +83,35 @@ public sealed class GoRoundTripTests
         Assert.Null(app["resources"]);
     }
 }
+
+/// <summary>JSON Istio writes from typed Go values into strings, where key order and nulls are part of the bytes.</summary>
+public sealed class TypedJsonTextTests
+{
+    [Theory]
+    [InlineData("""{"grpc": {"port": 1234}}""", """{"/app-health/foo/livez":{"grpc":{"port":1234,"service":null}}}""")]
+    [InlineData("""{"grpc": {"service": "health", "port": 1234}}""", """{"/app-health/foo/livez":{"grpc":{"port":1234,"service":"health"}}}""")]
+    [InlineData("""{"tcpSocket": {"host": "localhost", "port": 1234}}""", """{"/app-health/foo/livez":{"tcpSocket":{"port":1234,"host":"localhost"}}}""")]
+    [InlineData("""{"httpGet": {"scheme": "HTTP", "port": 1234, "path": "/p", "future": 1}}""", """{"/app-health/foo/livez":{"httpGet":{"path":"/p","port":1234,"scheme":"HTTP"}}}""")]
+    public void App_probers_are_written_as_Go_writes_the_typed_probes(string handler, string probers)
+    {
+        var pod = Pods.Hello();
+        var container = pod["spec"]!["containers"]![0]!.AsObject();
+        container["name"] = "foo";
+        container["livenessProbe"] = JsonNode.Parse(handler)!;
+
+        var injected = Pods.Inject(pod).Injected().Pod;
+
+        var proxy = PodJson.Proxy(injected)!;
+        var env = proxy["env"]!.AsArray().Single(e => e!["name"]!.ToString() == "ISTIO_KUBE_APP_PROBERS");
+        Assert.Equal(probers, env!["value"]!.ToString());
+    }
+
+    [Theory]
+    [InlineData("""{"containerPort": 80, "name": "http", "protocol": "TCP"}""", """{"name":"http","containerPort":80,"protocol":"TCP"}""")]
+    [InlineData("""{"protocol": "", "hostPort": 0, "containerPort": 80, "future": true}""", """{"containerPort":80}""")]
+    [InlineData("""{"hostIP": "127.0.0.1", "containerPort": 80, "hostPort": 8080}""", """{"hostPort":8080,"containerPort":80,"hostIP":"127.0.0.1"}""")]
+    public void Pod_ports_in_templates_are_written_as_Go_writes_ContainerPort(string port, string expected)
+    {
+        Assert.Equal(expected, Injector.Core.Templates.StructJson.Write(JsonNode.Parse(port)));
+    }
+}

@@ -92,3 +92,68 @@ public sealed class InjectionPolicyTests
         Assert.False(InjectionPolicy.Decide(pod, "default", config, InjectionDoor.Cli, new List<string>()).Inject);
     }
 }
+
+/// <summary>Istio's ignored namespaces through the kube-inject door: the namespace the pod itself names decides.</summary>
+public sealed class CliSystemNamespaceTests
+{
+    private static string PodIn(string ns) => $"""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: tool
+          namespace: {ns}
+        spec:
+          containers:
+          - name: tool
+            image: tool:1
+        """;
+
+    [Theory]
+    [InlineData("kube-system")]
+    [InlineData("kube-public")]
+    [InlineData("kube-node-lease")]
+    [InlineData("local-path-storage")]
+    public void A_pod_in_a_system_namespace_is_left_unchanged_with_kube_injects_warning(string ns)
+    {
+        var result = Injector.Core.Workloads.KubeInject.Run(PodIn(ns), Pods.Injector);
+
+        Assert.Null(result.Denial);
+        Assert.DoesNotContain("istio-proxy", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"===> Skipping injection because Pod \"{ns}/tool\" has sidecar injection disabled", result.Warnings);
+    }
+
+    [Fact]
+    public void A_pod_in_another_namespace_is_injected()
+    {
+        var result = Injector.Core.Workloads.KubeInject.Run(PodIn("kube-systems"), Pods.Injector);
+
+        Assert.Contains("istio-proxy", result.Output, StringComparison.Ordinal);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public void A_deployment_in_a_system_namespace_is_injected_as_kube_inject_does_its_template_names_none()
+    {
+        const string deployment = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: tool
+              namespace: kube-system
+            spec:
+              selector:
+                matchLabels: {app: tool}
+              template:
+                metadata:
+                  labels: {app: tool}
+                spec:
+                  containers:
+                  - name: tool
+                    image: tool:1
+            """;
+
+        var result = Injector.Core.Workloads.KubeInject.Run(deployment, Pods.Injector);
+
+        Assert.Contains("istio-proxy", result.Output, StringComparison.Ordinal);
+    }
+}

@@ -27,7 +27,7 @@ public sealed class TemplateFunctionTests
     [InlineData("{{ directory \"/etc/certs/root.pem\" }} [{{ directory \"root.pem\" }}]", "{}", "/etc/certs/ []")]
     [InlineData("{{ contains \"b\" \"abc\" }} {{ \"abc\" | contains \"z\" }}", "{}", "true false")]
     [InlineData("{{ toLower \"ABC\" }}", "{}", "abc")]
-    [InlineData("{{ appendMultusNetwork \"\" \"istio-cni\" }} {{ appendMultusNetwork \"istio-cni\" \"istio-cni\" }}", "{}", "default/istio-cni istio-cni")]
+    [InlineData("{{ appendMultusNetwork \"\" \"istio-cni\" }} {{ appendMultusNetwork \"istio-cni\" \"istio-cni\" }}", "{}", "istio-cni istio-cni")]
     [InlineData("{{ env \"MY_ENV\" \"d\" }} {{ env \"NOT_SET\" \"d\" }}", "{}", "from-istiod d")]
     [InlineData("{{ omit (dict \"a\" 1 \"b\" 2) \"a\" }}", "{}", "map[b:2]")]
     [InlineData("{{ strdict \"a\" \"b\" \"c\" }}", "{}", "map[a:b c:]")]
@@ -38,6 +38,33 @@ public sealed class TemplateFunctionTests
     public void Function_behaves_as_in_istiod(string expression, string annotations, string expected)
     {
         Assert.Equal(expected, TemplateDataProbe.Render(expression, annotations));
+    }
+
+    /// <summary>Istio's appendMultusNetwork: the user's text kept byte for byte, both argument forms, name and namespace matched.</summary>
+    [Theory]
+    [InlineData("", "default/istio-cni", "default/istio-cni")]
+    [InlineData("alt_cni", "default/istio-cni", "alt_cni, default/istio-cni")]
+    [InlineData("  alt_cni ,b ", "default/istio-cni", "  alt_cni ,b , default/istio-cni")]
+    [InlineData("alt_cni, default/istio-cni", "default/istio-cni", "alt_cni, default/istio-cni")]
+    [InlineData("alt_cni,  default/istio-cni ", "default/istio-cni", "alt_cni,  default/istio-cni ")]
+    [InlineData("istio-cni", "default/istio-cni", "istio-cni, default/istio-cni")]
+    [InlineData("kube-system/istio-cni", "default/istio-cni", "kube-system/istio-cni, default/istio-cni")]
+    [InlineData("alt_cni", "istio-cni", "alt_cni, istio-cni")]
+    [InlineData("[{\"name\": \"alt_cni\"}]", "default/istio-cni", "[{\"name\": \"alt_cni\"}, {\"name\": \"istio-cni\", \"namespace\": \"default\"}]")]
+    [InlineData("[ {\"name\":\"a\"} ]\n", "default/istio-cni", "[ {\"name\":\"a\"} , {\"name\": \"istio-cni\", \"namespace\": \"default\"}]\n")]
+    [InlineData("[{\"name\": \"istio-cni\", \"namespace\": \"default\"}]", "default/istio-cni", "[{\"name\": \"istio-cni\", \"namespace\": \"default\"}]")]
+    [InlineData("[{\"name\": \"istio-cni\"}]", "default/istio-cni", "[{\"name\": \"istio-cni\"}, {\"name\": \"istio-cni\", \"namespace\": \"default\"}]")]
+    [InlineData("[{\"name\": \"istio-cni\", \"namespace\": \"other\"}]", "default/istio-cni", "[{\"name\": \"istio-cni\", \"namespace\": \"other\"}, {\"name\": \"istio-cni\", \"namespace\": \"default\"}]")]
+    [InlineData("[{\"name\": \"alt_cni\"}]", "istio-cni", "[{\"name\": \"alt_cni\"}, {\"name\": \"istio-cni\"}]")]
+    [InlineData("[{\"name\": \"istio-cni\"}]", "istio-cni", "[{\"name\": \"istio-cni\"}]")]
+    [InlineData("[{\"name\": \"alt_cni\"},]", "default/istio-cni", "[{\"name\": \"alt_cni\"},]")]
+    [InlineData("[\"alt_cni\"]", "default/istio-cni", "[\"alt_cni\"]")]
+    [InlineData("not] json", "default/istio-cni", "not] json")]
+    // Istio writes "[, {…}]" here, which no parser reads: the element goes in alone (a deliberate deviation).
+    [InlineData("[]", "default/istio-cni", "[{\"name\": \"istio-cni\", \"namespace\": \"default\"}]")]
+    public void Multus_networks_are_appended_as_istiod_does(string existing, string network, string expected)
+    {
+        Assert.Equal(expected, Injector.Core.Templates.MultusNetworks.Append(existing, network));
     }
 
     [Fact]

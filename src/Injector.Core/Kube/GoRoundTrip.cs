@@ -68,6 +68,36 @@ public static class GoRoundTrip
         }
     }
 
+    /// <summary>
+    /// A copy of a value as Go's <c>json.Marshal</c> writes the typed struct Istio builds from it: keys in declaration
+    /// order, unknown keys gone (the struct has no field for them), zero values as <see cref="Struct"/> leaves them. For
+    /// JSON Istio writes into a string (the app probers), where key order and <c>null</c>s are part of the bytes.
+    /// </summary>
+    public static JsonObject Encode(JsonObject value, string structName)
+    {
+        var copy = (JsonObject)value.DeepClone();
+        Struct(copy, structName);
+        return Ordered(copy, structName);
+    }
+
+    private static JsonObject Ordered(JsonObject value, string structName)
+    {
+        var ordered = new JsonObject();
+        foreach (var key in PodSchema.Keys(structName))
+        {
+            if (!value.TryGetPropertyValue(key, out var node))
+            {
+                continue;
+            }
+
+            value.Remove(key);
+            var type = PodSchema.Field(structName, key)!.Type;
+            ordered[key] = node is JsonObject inner && PodSchema.IsStruct(type) ? Ordered(inner, type) : node;
+        }
+
+        return ordered;
+    }
+
     /// <summary>Rewrites an object of the given struct in place.</summary>
     public static void Struct(JsonObject value, string structName, int depth = 0)
     {

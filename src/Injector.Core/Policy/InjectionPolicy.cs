@@ -13,7 +13,7 @@ public static class InjectionPolicy
 {
     public const string InjectKey = "sidecar.istio.io/inject";
 
-    /// <summary>Namespaces the webhook never injects into.</summary>
+    /// <summary>Namespaces neither door injects into (Istio's IgnoredNamespaces).</summary>
     public static readonly IReadOnlySet<string> SystemNamespaces =
         new HashSet<string>(StringComparer.Ordinal) { "kube-system", "kube-public", "kube-node-lease", "local-path-storage" };
 
@@ -24,7 +24,10 @@ public static class InjectionPolicy
             return InjectionDecision.Skipped(SkipReason.HostNetwork);
         }
 
-        if (door == InjectionDoor.Webhook && podNamespace is not null && SystemNamespaces.Contains(podNamespace))
+        // kube-inject checks the namespace the pod itself names (a Pod document's, or a template's, usually none); the
+        // webhook the namespace the pod is created in.
+        var systemNamespace = door == InjectionDoor.Webhook ? podNamespace : pod["metadata"]?["namespace"]?.ToString();
+        if (systemNamespace is not null && SystemNamespaces.Contains(systemNamespace))
         {
             return InjectionDecision.Skipped(SkipReason.SystemNamespace);
         }

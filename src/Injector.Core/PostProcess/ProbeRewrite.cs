@@ -18,7 +18,6 @@ public static class ProbeRewrite
     private static readonly (string Field, string Suffix)[] Handlers = [("preStop", "prestopz"), ("postStart", "poststartz")];
 
     /// <summary>HTTPGetAction's Go field order, which the JSON in the env follows.</summary>
-    private static readonly string[] HttpGetOrder = ["path", "port", "host", "scheme", "httpHeaders"];
 
     public static bool Enabled(JsonObject pod, JsonObject values)
     {
@@ -116,9 +115,9 @@ public static class ProbeRewrite
                 return;
             }
 
-            var original = Ordered(httpGet, HttpGetOrder);
+            var original = (JsonObject)httpGet.DeepClone();
             original["port"] = port;
-            entry = new JsonObject { ["httpGet"] = original };
+            entry = new JsonObject { ["httpGet"] = GoRoundTrip.Encode(original, "HTTPGetAction") };
             httpGet["port"] = statusPort;
             httpGet["path"] = url;
             if (httpGet["scheme"]?.ToString() == "HTTPS")
@@ -135,7 +134,7 @@ public static class ProbeRewrite
 
             var original = (JsonObject)tcp.DeepClone();
             original["port"] = port;
-            entry = new JsonObject { ["tcpSocket"] = original };
+            entry = new JsonObject { ["tcpSocket"] = GoRoundTrip.Encode(original, "TCPSocketAction") };
             handler.Remove("tcpSocket");
             handler["httpGet"] = new JsonObject { ["path"] = url, ["port"] = statusPort };
         }
@@ -146,7 +145,8 @@ public static class ProbeRewrite
                 return;
             }
 
-            entry = new JsonObject { ["grpc"] = grpc.DeepClone() };
+            // Go writes the typed GRPCAction: service is a *string without omitempty, so an absent one is "service":null.
+            entry = new JsonObject { ["grpc"] = GoRoundTrip.Encode(grpc, "GRPCAction") };
             handler.Remove("grpc");
             handler["httpGet"] = new JsonObject { ["path"] = url, ["port"] = statusPort };
         }
@@ -184,19 +184,5 @@ public static class ProbeRewrite
 
         var named = (container["ports"] as JsonArray)?.FirstOrDefault(p => p?["name"]?.ToString() == text)?["containerPort"];
         return named is JsonValue cp && cp.TryGetValue<long>(out var resolved) ? (int)resolved : null;
-    }
-
-    private static JsonObject Ordered(JsonObject source, string[] order)
-    {
-        var result = new JsonObject();
-        foreach (var key in order.Concat(source.Select(kv => kv.Key)).Distinct())
-        {
-            if (source.TryGetPropertyValue(key, out var value))
-            {
-                result[key] = value?.DeepClone();
-            }
-        }
-
-        return result;
     }
 }

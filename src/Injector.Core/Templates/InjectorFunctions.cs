@@ -28,7 +28,9 @@ public static class InjectorFunctions
         .With("indent", args => Indent(Arg(args, 0), TemplateValues.Text(Arg(args, 1))))
         .With("appendMultusNetwork", args => MultusNetworks.Append(TemplateValues.Text(Arg(args, 0)), TemplateValues.Text(Arg(args, 1))))
         .With("env", args => env(TemplateValues.Text(Arg(args, 0))) is { Length: > 0 } value ? value : TemplateValues.Text(Arg(args, 1)))
-        .With("otelResourceAttributes", args => OtelAttributes.Compute(TemplateValues.Map(Arg(args, 0)), TemplateValues.Map(Arg(args, 1)), TemplateValues.Map(Arg(args, 2))));
+        .With("otelResourceAttributes", args => args.Count >= 5
+            ? OtelAttributes.Compute(TemplateValues.Map(Arg(args, 0)), TemplateValues.Map(Arg(args, 1)), TemplateValues.Map(Arg(args, 2)), TemplateValues.Text(Arg(args, 3)), Arg(args, 4) as JsonArray)
+            : OtelAttributes.Compute(TemplateValues.Map(Arg(args, 0)), TemplateValues.Map(Arg(args, 1)), TemplateValues.Map(Arg(args, 2))));
 
     private static readonly TemplateFunction DefaultToJson = TemplateFunctions.CreateDefault().Get("toJSON");
 

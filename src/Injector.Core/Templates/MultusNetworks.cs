@@ -4,43 +4,69 @@ using Injector.Core.Kube;
 namespace Injector.Core.Templates;
 
 /// <summary>
-/// <c>appendMultusNetwork</c>: adds the istio-cni network (in namespace <c>default</c>) to a pod's
-/// <c>k8s.v1.cni.cncf.io/networks</c> list, flat or JSON, unless it is there already. The user's own text is kept as
-/// written; the entry is appended to it.
+/// <c>appendMultusNetwork EXISTING NETWORK</c>: adds the istio-cni network to a pod's <c>k8s.v1.cni.cncf.io/networks</c>
+/// list, as Istio's function does. NETWORK is <c>namespace/name</c> (Istio's chart passes <c>default/istio-cni</c>) or a
+/// bare name (older charts), which then has no namespace. The user's text is kept byte for byte:
+/// <list type="bullet">
+/// <item>empty: the result is NETWORK;</item>
+/// <item>a JSON list (the text has a <c>]</c>): unchanged when it does not parse or already has an element of that name
+/// and namespace, else <c>, {"name": …, "namespace": …}</c> goes in before the last <c>]</c> (an empty list <c>[]</c>
+/// gets the element alone, where Istio writes the invalid <c>[, {…}]</c>);</item>
+/// <item>a flat list: unchanged when an entry (trimmed) names the same network and namespace, else
+/// <c>, namespace/name</c> is appended.</item>
+/// </list>
 /// </summary>
 internal static class MultusNetworks
 {
     public static string Append(string existing, string network)
     {
-        var trimmed = existing.Trim();
-        if (trimmed.Length == 0)
+        var slash = network.IndexOf('/', StringComparison.Ordinal);
+        var (ns, name) = slash < 0 ? ("", network) : (network[..slash], network[(slash + 1)..]);
+        if (existing.Length == 0)
         {
-            return $"default/{network}";
+            return network;
         }
 
-        if (trimmed.StartsWith('[') && trimmed.EndsWith(']'))
+        var close = existing.LastIndexOf(']');
+        if (close >= 0)
         {
+            JsonArray? list;
             try
             {
-                if (StrictJson.Parse(trimmed) is JsonArray list)
-                {
-                    if (list.Any(n => n?["name"]?.ToString() == network))
-                    {
-                        return existing;
-                    }
-
-                    var body = trimmed[..^1].TrimEnd();
-                    var separator = body.EndsWith('[') ? "" : ", ";
-                    return $"{body}{separator}{{\"name\": \"{network}\", \"namespace\": \"default\"}}]";
-                }
+                list = StrictJson.Parse(existing) as JsonArray;
             }
             catch (System.Text.Json.JsonException)
             {
-                // Not JSON after all: treat it as the flat form below.
+                list = null;
+            }
+
+            if (list is null || list.Any(n => n is not JsonObject))
+            {
+                // Not a list of network selections: Istio leaves it as it is rather than guess.
+                return existing;
+            }
+
+            if (list.Any(n => Text(n?["name"]) == name && Text(n?["namespace"]) == ns))
+            {
+                return existing;
+            }
+
+            var element = ns.Length == 0 ? $"{{\"name\": \"{name}\"}}" : $"{{\"name\": \"{name}\", \"namespace\": \"{ns}\"}}";
+            return list.Count == 0
+                ? $"{existing[..close]}{element}{existing[close..]}"
+                : $"{existing[..close]}, {element}{existing[close..]}";
+        }
+
+        foreach (var entry in existing.Split(','))
+        {
+            if (entry.Trim() == network)
+            {
+                return existing;
             }
         }
 
-        var names = existing.Split(',', StringSplitOptions.TrimEntries);
-        return names.Contains(network) || names.Contains($"default/{network}") ? existing : $"{existing}, default/{network}";
+        return $"{existing}, {network}";
     }
+
+    private static string Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 }

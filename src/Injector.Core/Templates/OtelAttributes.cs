@@ -8,7 +8,16 @@ namespace Injector.Core.Templates;
 /// </summary>
 internal static class OtelAttributes
 {
-    public static string Compute(JsonObject? mesh, JsonObject? meta, JsonObject? spec)
+    /// <summary>Our form: <c>otelResourceAttributes .MeshConfig .ObjectMeta .Spec</c>.</summary>
+    public static string Compute(JsonObject? mesh, JsonObject? meta, JsonObject? spec) => Compute(
+        mesh,
+        meta?["annotations"] as JsonObject,
+        meta?["labels"] as JsonObject,
+        meta?["namespace"]?.ToString(),
+        spec?["containers"] as JsonArray);
+
+    /// <summary>Istio's form: <c>otelResourceAttributes .MeshConfig .ObjectMeta.Annotations .ObjectMeta.Labels .DeploymentMeta.Namespace .Spec.Containers</c>.</summary>
+    public static string Compute(JsonObject? mesh, JsonObject? annotations, JsonObject? labels, string? podNamespace, JsonArray? containers)
     {
         var wanted = (mesh?["extensionProviders"] as JsonArray ?? [])
             .Any(p => p?["opentelemetry"]?["serviceAttributeEnrichment"]?.ToString() == "OTEL_SEMANTIC_CONVENTIONS");
@@ -17,10 +26,8 @@ internal static class OtelAttributes
             return "";
         }
 
-        var annotations = meta?["annotations"] as JsonObject;
-        var labels = meta?["labels"] as JsonObject;
-        var ns = meta?["namespace"]?.ToString() is { Length: > 0 } n ? n : "default";
-        var firstContainer = (spec?["containers"] as JsonArray)?.FirstOrDefault()?["name"]?.ToString() ?? "";
+        var ns = podNamespace is { Length: > 0 } n ? n : "default";
+        var firstContainer = containers?.FirstOrDefault()?["name"]?.ToString() ?? "";
         string? Anno(string key) => annotations?[key]?.ToString() is { Length: > 0 } v ? v : null;
 
         var version = Anno("resource.opentelemetry.io/service.version")

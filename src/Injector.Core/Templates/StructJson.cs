@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
+using Injector.Core.Kube;
 
 namespace Injector.Core.Templates;
 
@@ -9,22 +10,13 @@ namespace Injector.Core.Templates;
 /// </summary>
 internal static class StructJson
 {
-    private static readonly string[] ContainerPortOrder = ["name", "hostPort", "containerPort", "protocol", "hostIP"];
-
     public static string Write(JsonNode? node)
     {
         if (node is JsonObject o && o.ContainsKey("containerPort"))
         {
-            var ordered = new JsonObject();
-            foreach (var key in ContainerPortOrder.Concat(o.Select(kv => kv.Key)).Distinct())
-            {
-                if (o.TryGetPropertyValue(key, out var value))
-                {
-                    ordered[key] = value?.DeepClone();
-                }
-            }
-
-            node = ordered;
+            // Istio ranges over typed corev1.ContainerPorts: Go writes declaration order, drops zero omitempty fields
+            // (hostPort: 0, protocol: "") and has no field for unknown keys.
+            node = GoRoundTrip.Encode(o, "ContainerPort");
         }
 
         return CompactJson.Write(node);
