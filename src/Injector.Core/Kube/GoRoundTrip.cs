@@ -80,7 +80,26 @@ public static class GoRoundTrip
         return Ordered(copy, structName);
     }
 
-    private static JsonObject Ordered(JsonObject value, string structName)
+    /// <summary>
+    /// A copy in Go's declaration order, nested structs and lists of structs too, with the keys Go always writes added
+    /// at their zero; nothing is dropped and unknown keys follow the known ones. For records Istio writes from typed
+    /// structs (<c>proxy.istio.io/overrides</c>) whose content must survive re-injection as the user wrote it.
+    /// </summary>
+    public static JsonObject InGoOrder(JsonObject value, string structName)
+    {
+        var copy = (JsonObject)value.DeepClone();
+        foreach (var key in PodSchema.AlwaysWritten(structName))
+        {
+            if (!copy.ContainsKey(key))
+            {
+                copy[key] = Zero(PodSchema.Field(structName, key)!);
+            }
+        }
+
+        return Ordered(copy, structName, keepUnknown: true);
+    }
+
+    private static JsonObject Ordered(JsonObject value, string structName, bool keepUnknown = false)
     {
         var ordered = new JsonObject();
         foreach (var key in PodSchema.Keys(structName))
@@ -91,11 +110,36 @@ public static class GoRoundTrip
             }
 
             value.Remove(key);
-            var type = PodSchema.Field(structName, key)!.Type;
-            ordered[key] = node is JsonObject inner && PodSchema.IsStruct(type) ? Ordered(inner, type) : node;
+            ordered[key] = OrderedValue(node, PodSchema.Field(structName, key)!.Type, keepUnknown);
+        }
+
+        if (keepUnknown)
+        {
+            foreach (var key in value.Select(kv => kv.Key).ToList())
+            {
+                var node = value[key];
+                value.Remove(key);
+                ordered[key] = node;
+            }
         }
 
         return ordered;
+    }
+
+    private static JsonNode? OrderedValue(JsonNode? node, string type, bool keepUnknown)
+    {
+        var element = type.StartsWith("[]", StringComparison.Ordinal) ? type[2..] : null;
+        switch (node)
+        {
+            case JsonObject inner when PodSchema.IsStruct(type):
+                return Ordered(inner, type, keepUnknown);
+            case JsonArray list when element is not null && PodSchema.IsStruct(element):
+                var items = list.Select(i => i).ToList();
+                list.Clear();
+                return new JsonArray([.. items.Select(i => i is JsonObject o ? Ordered(o, element, keepUnknown) : i)]);
+            default:
+                return node;
+        }
     }
 
     /// <summary>Rewrites an object of the given struct in place.</summary>

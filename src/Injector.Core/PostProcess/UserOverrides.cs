@@ -150,12 +150,12 @@ public static class UserOverrides
         var written = new JsonObject();
         if (overrides.Containers.Count > 0)
         {
-            written["containers"] = new JsonArray([.. overrides.Containers.Select(c => (JsonNode)GoFieldOrder.Container(c))]);
+            written["containers"] = new JsonArray([.. overrides.Containers.Select(c => (JsonNode)GoRoundTrip.InGoOrder(c, "Container"))]);
         }
 
         if (overrides.InitContainers.Count > 0)
         {
-            written["initContainers"] = new JsonArray([.. overrides.InitContainers.Select(c => (JsonNode)GoFieldOrder.Container(c))]);
+            written["initContainers"] = new JsonArray([.. overrides.InitContainers.Select(c => (JsonNode)GoRoundTrip.InGoOrder(c, "Container"))]);
         }
 
         PodJson.Annotations(pod)[Annotation] = CompactJson.Write(written);
