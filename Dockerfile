@@ -14,6 +14,8 @@ COPY src/Injector.Templating/Injector.Templating.csproj src/Injector.Templating/
 COPY src/Injector.Documents/Injector.Documents.csproj src/Injector.Documents/
 RUN dotnet restore src/Injector/Injector.csproj
 COPY src/ src/
+# Embedded by the CLI: `injector explain` evaluates the selectors the manifests install.
+COPY manifests/base/mutatingwebhook.yaml manifests/base/
 RUN dotnet publish src/Injector/Injector.csproj -c Release --no-restore -o /out -p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime

@@ -30,6 +30,9 @@ public sealed class PodInjector : IPodInjector
     /// <summary>Templates of this configuration that failed to parse (name → reason); the config reloader refuses such a set.</summary>
     public IReadOnlyDictionary<string, string> BrokenTemplates => _templates.Broken;
 
+    /// <summary>The templates a pod gets (its inject.istio.io/templates annotation, else the defaults), aliases expanded.</summary>
+    public IReadOnlyList<string> SelectedTemplates(JsonObject pod) => _templates.Select(PodJson.AnnotationsOrNull(pod));
+
     /// <summary>On OpenShift the proxy's UID and GID come from the namespace's annotations.</summary>
     public bool ReadsNamespaceAnnotations => Settings.IsOpenShift;
 

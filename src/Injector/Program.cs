@@ -4,6 +4,7 @@ using Injector;
 var root = new RootCommand("injector: an Istio-compatible sidecar injector (mutating admission webhook and offline CLI)\n\n" + ExitCodes.Help);
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(InjectCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
