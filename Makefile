@@ -16,9 +16,10 @@ build:
 certs:
 	./certs/mint.sh certs
 
-## Serves https://127.0.0.1:9443/inject with the embedded default config and freshly minted local certificates.
+## Serves https://127.0.0.1:9443/inject with the embedded default config and freshly minted local certificates,
+## health on http://127.0.0.1:8080 and the console's API on http://127.0.0.1:8081/api/v1/.
 run: certs
-	$(DOTNET) run --project src/Injector -c $(CONFIG) -- serve --address 127.0.0.1 --port 9443 --tls-cert certs/tls.crt --tls-key certs/tls.key
+	$(DOTNET) run --project src/Injector -c $(CONFIG) -- serve --address 127.0.0.1 --port 9443 --tls-cert certs/tls.crt --tls-key certs/tls.key --console-address 127.0.0.1:8081
 
 ## Every test project; prints one closing line "N passed, N failed".
 test: build

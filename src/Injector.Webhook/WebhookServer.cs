@@ -113,6 +113,11 @@ public static class WebhookServer
             {
                 Listen(kestrel, options.Address, healthPort, _ => { });
             }
+
+            if (options.ConsoleAddress is { } consoleAddress)
+            {
+                Listen(kestrel, consoleAddress, options.ConsolePort, _ => { });
+            }
         });
 
         var app = builder.Build();
@@ -122,8 +127,23 @@ public static class WebhookServer
         app.Services.GetService<ClientCaReloader>()?.TryReload();
 
         var separateHealth = options.HealthPort is not null;
+        var consolePorts = new ConsolePorts();
         app.Use(async (context, next) =>
         {
+            // The console's API is served on its own listener only, and that listener serves nothing else.
+            var onConsole = options.ConsoleAddress is not null && consolePorts.IsConsole(context, app);
+            if (onConsole != context.Request.Path.StartsWithSegments("/api"))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            if (onConsole)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
             // With a health port, /inject is served only over TLS and health and metrics only in plain HTTP.
             var health = context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz")
                 || context.Request.Path.StartsWithSegments("/metrics");
@@ -146,6 +166,10 @@ public static class WebhookServer
                 : Results.Text("ok"));
         app.MapGet("/metrics", (WebhookMetrics metrics) =>
             Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        var source = app.Services.GetRequiredService<IPodInjectorSource>();
+        app.MapPost("/api/v1/explain", context => Console.ConsoleApi.ExplainAsync(context, source, options));
+        app.MapPost("/api/v1/inject", context => Console.ConsoleApi.InjectAsync(context, source));
+        app.MapGet("/api/v1/config", context => Console.ConsoleApi.ConfigAsync(context, source));
         return app;
     }
 
@@ -192,6 +216,30 @@ public static class WebhookServer
     public static int GetPort(WebApplication app) => Ports(app, "https").FirstOrDefault(-1) is var port and >= 0
         ? port
         : throw new InvalidOperationException("the server is not listening");
+
+    /// <summary>The console's port a started server listens on (<see cref="WebhookServerOptions.ConsoleAddress"/>).</summary>
+    public static int GetConsolePort(WebApplication app) => new ConsolePorts().Port(app)
+        ?? throw new InvalidOperationException("the server has no console");
+
+    /// <summary>Which listener a request came in on: the console's port is the last plain-HTTP one.</summary>
+    private sealed class ConsolePorts
+    {
+        private int? _port;
+
+        public int? Port(WebApplication app)
+        {
+            if (_port is null)
+            {
+                // Kestrel lists its addresses in the order they were added: the health listener, then the console's.
+                var options = app.Services.GetRequiredService<WebhookServerOptions>();
+                _port = options.ConsolePort != 0 ? options.ConsolePort : Ports(app, "http").Cast<int?>().LastOrDefault();
+            }
+
+            return _port;
+        }
+
+        public bool IsConsole(HttpContext context, WebApplication app) => !context.Request.IsHttps && context.Connection.LocalPort == Port(app);
+    }
 
     /// <summary>The plain-HTTP health port a started server listens on (<see cref="WebhookServerOptions.HealthPort"/>).</summary>
     public static int GetHealthPort(WebApplication app) => Ports(app, "http").FirstOrDefault(-1) is var port and >= 0

@@ -20,6 +20,15 @@ public sealed record WebhookServerOptions
     /// </summary>
     public int? HealthPort { get; init; }
 
+    /// <summary>The console's plain-HTTP listener (its JSON API at <c>/api/v1/</c>); null: no console.</summary>
+    public string? ConsoleAddress { get; init; }
+
+    /// <summary>The console's port; 0 picks a free one.</summary>
+    public int ConsolePort { get; init; }
+
+    /// <summary>The MutatingWebhookConfiguration whose selectors the console's explain evaluates; null: that step is left out.</summary>
+    public System.Text.Json.Nodes.JsonObject? WebhookConfiguration { get; init; }
+
     /// <summary>PEM certificate (chain) file, e.g. <c>/etc/webhook/certs/tls.crt</c>.</summary>
     public required string TlsCertFile { get; init; }
 

@@ -1,13 +1,11 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
 using Injector.Core.Explain;
-using Injector.Core.Workloads;
 using Injector.Documents;
 using Injector.Webhook;
+using Injector.Webhook.Console;
 
 namespace Injector;
 
@@ -78,12 +76,12 @@ internal static class ExplainCommand
 
         JsonObject? configuration;
         Core.PodInjector injector;
-        List<JsonObject> documents;
+        IReadOnlyList<Explanation> explanations;
         try
         {
             configuration = WebhookConfiguration(webhookConfig);
             injector = InjectorFactory.Build(sources);
-            documents = [.. GoYaml.ParseAll(input!, YamlLimits.Document).OfType<JsonObject>()];
+            explanations = ManifestExplainer.Explain(injector, input!, defaultNamespace, labels, configuration);
         }
         catch (ConfigException e)
         {
@@ -92,12 +90,6 @@ internal static class ExplainCommand
         catch (YamlFormatException e)
         {
             return Fail(ExitCodes.BadConfig, $"the manifest does not parse: {e.Message}");
-        }
-
-        var explanations = new List<Explanation>();
-        foreach (var (pod, ns) in Pods(documents, defaultNamespace))
-        {
-            explanations.Add(InjectionExplainer.Explain(injector, pod, ns, labels, configuration));
         }
 
         if (explanations.Count == 0)
@@ -109,41 +101,6 @@ internal static class ExplainCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Each pod as its controller creates it: a Pod document, or a workload's template in the workload's namespace.</summary>
-    private static IEnumerable<(JsonObject Pod, string Namespace)> Pods(IEnumerable<JsonObject> documents, string defaultNamespace)
-    {
-        foreach (var document in documents)
-        {
-            if (document["kind"]?.ToString() == "List")
-            {
-                foreach (var item in Pods((document["items"] as JsonArray ?? []).OfType<JsonObject>(), defaultNamespace))
-                {
-                    yield return item;
-                }
-
-                continue;
-            }
-
-            if (PodTemplateLocation.Find(document) is not { } location)
-            {
-                continue;
-            }
-
-            var pod = location.ReadPod();
-            pod["apiVersion"] = "v1";
-            pod["kind"] = "Pod";
-            var ns = document["metadata"]?["namespace"]?.ToString() is { Length: > 0 } named ? named : defaultNamespace;
-            var meta = pod["metadata"] as JsonObject ?? (JsonObject)(pod["metadata"] = new JsonObject());
-            meta["namespace"] = ns;
-            if (document["kind"]?.ToString() != "Pod")
-            {
-                meta["generateName"] = $"{document["metadata"]?["name"]}-";
-            }
-
-            yield return (pod, ns);
-        }
-    }
-
     private static JsonObject? WebhookConfiguration(string? path)
     {
         if (path == "none")
@@ -151,15 +108,12 @@ internal static class ExplainCommand
             return null;
         }
 
-        string text;
         if (path is null)
         {
-            using var stream = typeof(ExplainCommand).Assembly.GetManifestResourceStream("mutatingwebhook.yaml")
-                ?? throw new InvalidOperationException("embedded mutatingwebhook.yaml is missing");
-            using var reader = new StreamReader(stream);
-            text = reader.ReadToEnd();
+            return InstalledWebhookConfiguration();
         }
-        else
+
+        string text;
         {
             try
             {
@@ -173,13 +127,22 @@ internal static class ExplainCommand
 
         try
         {
-            return GoYaml.ParseAll(text, YamlLimits.Default).OfType<JsonObject>().FirstOrDefault(d => d["kind"]?.ToString() == "MutatingWebhookConfiguration")
+            return ManifestExplainer.WebhookConfiguration(text)
                 ?? throw new ConfigException($"--webhook-config {path}: no MutatingWebhookConfiguration in it");
         }
         catch (YamlFormatException e)
         {
             throw new ConfigException($"--webhook-config {path}: {e.Message}", e);
         }
+    }
+
+    /// <summary>The MutatingWebhookConfiguration the manifests install (embedded from manifests/base).</summary>
+    public static JsonObject InstalledWebhookConfiguration()
+    {
+        using var stream = typeof(ExplainCommand).Assembly.GetManifestResourceStream("mutatingwebhook.yaml")
+            ?? throw new InvalidOperationException("embedded mutatingwebhook.yaml is missing");
+        using var reader = new StreamReader(stream);
+        return ManifestExplainer.WebhookConfiguration(reader.ReadToEnd()) ?? throw new InvalidOperationException("embedded mutatingwebhook.yaml has no MutatingWebhookConfiguration");
     }
 
     private static string Text(IEnumerable<Explanation> explanations)
@@ -212,21 +175,8 @@ internal static class ExplainCommand
         };
     }
 
-    private static string Json(IEnumerable<Explanation> explanations)
-    {
-        var options = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        var array = new JsonArray([.. explanations.Select(e => (JsonNode)new JsonObject
-        {
-            ["pod"] = e.Pod,
-            ["outcome"] = e.Outcome,
-            ["reason"] = e.Reason,
-            ["message"] = e.Message,
-            ["steps"] = new JsonArray([.. e.Steps.Select(s => (JsonNode)new JsonObject { ["check"] = s.Check, ["result"] = s.Result, ["detail"] = s.Detail })]),
-            ["templates"] = new JsonArray([.. e.Templates.Select(t => (JsonNode)t)]),
-            ["warnings"] = new JsonArray([.. e.Warnings.Select(w => (JsonNode)w)]),
-        })]);
-        return array.ToJsonString(options) + "\n";
-    }
+    private static string Json(IEnumerable<Explanation> explanations) =>
+        ManifestExplainer.ToJson(explanations).ToJsonString(ManifestExplainer.Indented) + "\n";
 
     private static int Fail(int code, string message)
     {

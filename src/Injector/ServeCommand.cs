@@ -20,8 +20,9 @@ internal static class ServeCommand
         var key = new Option<string>("--tls-key") { Description = "PEM private key (reloaded when it changes)", DefaultValueFactory = _ => "certs/tls.key" };
         var clientCa = new Option<string?>("--client-ca") { Description = "PEM CA bundle: require TLS clients (the API server) to present a certificate it issued (reloaded when it changes)" };
         var shutdownDelay = new Option<double>("--shutdown-delay") { Description = "Seconds to keep serving after SIGTERM with /readyz failing, before draining", DefaultValueFactory = _ => 5 };
+        var console = new Option<string?>("--console-address") { Description = "HOST:PORT of the console's plain-HTTP listener (its JSON API at /api/v1: explain, inject preview, config); off by default, reach it with kubectl port-forward" };
         var command = new Command("serve", "Serve the sidecar injection webhook (POST /inject) over TLS\n\n" + ExitCodes.Help);
-        foreach (var option in new Option[] { port, healthPort, address, cert, key, clientCa, shutdownDelay })
+        foreach (var option in new Option[] { port, healthPort, address, cert, key, clientCa, shutdownDelay, console })
         {
             command.Options.Add(option);
         }
@@ -57,8 +58,25 @@ internal static class ServeCommand
                 return ExitCodes.BadConfig;
             }
 
+            string? consoleHost = null;
+            var consolePort = 0;
+            if (result.GetValue(console) is { } consoleAddress)
+            {
+                var colon = consoleAddress.LastIndexOf(':');
+                if (colon <= 0 || !int.TryParse(consoleAddress[(colon + 1)..], out consolePort) || consolePort is < 1 or > 65535)
+                {
+                    Console.Error.WriteLine($"error: --console-address {consoleAddress}: want HOST:PORT, such as 127.0.0.1:8081");
+                    return ExitCodes.BadConfig;
+                }
+
+                consoleHost = consoleAddress[..colon];
+            }
+
             var options = new WebhookServerOptions
             {
+                ConsoleAddress = consoleHost,
+                ConsolePort = consolePort,
+                WebhookConfiguration = consoleHost is null ? null : ExplainCommand.InstalledWebhookConfiguration(),
                 Address = result.GetValue(address)!,
                 Port = result.GetValue(port),
                 HealthPort = result.GetValue(healthPort),

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Injector.Core;
+using Injector.Core.Kube;
+using Injector.Core.Workloads;
+using Injector.Documents;
+using Microsoft.AspNetCore.Http;
+
+namespace Injector.Webhook.Console;
+
+/// <summary>
+/// The console's JSON API, served only on the console listener (<c>--console-address</c>, plain HTTP, off by default):
+/// <list type="bullet">
+/// <item><c>POST /api/v1/explain</c> <c>{"manifest": YAML, "namespace": "default", "namespaceLabels": {..}}</c> → <c>{"explanations": [..]}</c>;</item>
+/// <item><c>POST /api/v1/inject</c> <c>{"manifest": YAML}</c> → <c>{"output": YAML, "warnings": [..]}</c>, or a denial (kube-inject's preview);</item>
+/// <item><c>GET /api/v1/config</c> → what is in force (revision, policy, templates, native sidecars, generation).</item>
+/// </list>
+/// Read-only towards the cluster; every request is bounded in size and parsed strictly.
+/// </summary>
+internal static class ConsoleApi
+{
+    /// <summary>The largest request body read: a manifest to preview, not a cluster dump.</summary>
+    public const int MaxBodyBytes = 4 * 1024 * 1024;
+
+    public static async Task ExplainAsync(HttpContext context, IPodInjectorSource source, WebhookServerOptions options)
+    {
+        if (await ReadAsync(context).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+
+        if (source.Current is not PodInjector injector)
+        {
+            await ProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "no injector is loaded").ConfigureAwait(false);
+            return;
+        }
+
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in body["namespaceLabels"] as JsonObject ?? [])
+        {
+            labels[key] = value?.ToString() ?? "";
+        }
+
+        try
+        {
+            var explanations = ManifestExplainer.Explain(injector, Text(body, "manifest"), Text(body, "namespace") is { Length: > 0 } ns ? ns : "default", labels, options.WebhookConfiguration);
+            await WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["explanations"] = ManifestExplainer.ToJson(explanations) }).ConfigureAwait(false);
+        }
+        catch (YamlFormatException e)
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, $"the manifest does not parse: {e.Message}").ConfigureAwait(false);
+        }
+    }
+
+    public static async Task InjectAsync(HttpContext context, IPodInjectorSource source)
+    {
+        if (await ReadAsync(context).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+
+        var result = KubeInject.Run(Text(body, "manifest"), source.Current, null, context.RequestAborted);
+        var answer = new JsonObject { ["warnings"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode)w)]) };
+        if (result.Denial is { } denial)
+        {
+            answer["denied"] = new JsonObject { ["reason"] = denial.Code, ["message"] = denial.Message };
+        }
+        else
+        {
+            answer["output"] = result.Output;
+        }
+
+        await WriteAsync(context, StatusCodes.Status200OK, answer).ConfigureAwait(false);
+    }
+
+    public static Task ConfigAsync(HttpContext context, IPodInjectorSource source)
+    {
+        var current = source.Current as PodInjector;
+        var settings = current?.Settings;
+        var answer = new JsonObject
+        {
+            ["revision"] = settings?.Revision,
+            ["policy"] = settings?.Config.Policy,
+            ["defaultTemplates"] = new JsonArray([.. (settings?.Config.DefaultTemplates ?? []).Select(t => (JsonNode)t)]),
+            ["templates"] = new JsonArray([.. (settings?.Config.Templates.Keys ?? []).Order(StringComparer.Ordinal).Select(t => (JsonNode)t)]),
+            ["nativeSidecars"] = settings?.NativeSidecars,
+            ["generation"] = (source as ReloadingInjectorSource)?.Generation,
+            ["files"] = new JsonArray([.. ((source as ReloadingInjectorSource)?.Files ?? []).Select(f => (JsonNode)f)]),
+        };
+        return WriteAsync(context, StatusCodes.Status200OK, answer);
+    }
+
+    /// <summary>The request's JSON object, bounded; null when the answer (an error) has been written.</summary>
+    private static async Task<JsonObject?> ReadAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            await ProblemAsync(context, StatusCodes.Status413PayloadTooLarge, $"the request is larger than {MaxBodyBytes} bytes").ConfigureAwait(false);
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                await ProblemAsync(context, StatusCodes.Status413PayloadTooLarge, $"the request is larger than {MaxBodyBytes} bytes").ConfigureAwait(false);
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            if (StrictJson.Parse(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)) is JsonObject body && body["manifest"] is JsonValue manifest && manifest.GetValueKind() == JsonValueKind.String)
+            {
+                return body;
+            }
+        }
+        catch (JsonException)
+        {
+            // Answered below, as for any body that is not the expected object.
+        }
+
+        await ProblemAsync(context, StatusCodes.Status400BadRequest, "want a JSON object with a \"manifest\" string (YAML or JSON of the workloads)").ConfigureAwait(false);
+        return null;
+    }
+
+    private static string Text(JsonObject body, string key) => body[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+
+    private static Task ProblemAsync(HttpContext context, int status, string message) =>
+        WriteAsync(context, status, new JsonObject { ["error"] = message });
+
+    private static async Task WriteAsync(HttpContext context, int status, JsonObject body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        // The console's pages are same-origin; nothing else may read the answers or frame the pages.
+        context.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        await context.Response.WriteAsync(body.ToJsonString(ManifestExplainer.Indented), context.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Injector.Core;
+using Injector.Core.Config;
+using Injector.Webhook.Console;
+
+namespace Injector.Webhook.Tests;
+
+/// <summary>
+/// The console listener (<c>--console-address</c>): its JSON API answers explain, inject preview and config on its own
+/// plain-HTTP port, and nothing else is served there; the API is not served on the webhook or health ports.
+/// </summary>
+public sealed class ConsoleApiTests
+{
+    private sealed class Fixed(IPodInjector injector) : IPodInjectorSource
+    {
+        public IPodInjector Current => injector;
+    }
+
+    private const string Deployment = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers:
+              - name: web
+                image: web:1
+        """;
+
+    private static async Task<(RunningServer Server, HttpClient Console)> StartAsync()
+    {
+        var webhook = ManifestExplainer.WebhookConfiguration(File.ReadAllText(Path.Combine(Repository.Root, "manifests", "base", "mutatingwebhook.yaml")));
+        var server = await RunningServer.StartAsync(
+            new Fixed(new PodInjector(SettingsLoader.Defaults())),
+            configure: o => o with { HealthPort = 0, ConsoleAddress = "127.0.0.1", ConsolePort = 0, WebhookConfiguration = webhook });
+        var console = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{WebhookServer.GetConsolePort(server.App)}/"), Timeout = TimeSpan.FromSeconds(15) };
+        return (server, console);
+    }
+
+    [Theory]
+    [InlineData("istio-injection", "enabled", "injected", "policy-enabled")]
+    [InlineData("istio-injection", "disabled", "not-called", "webhook-selectors")]
+    [InlineData("istio.io/rev", "default", "injected", "policy-enabled")]
+    public async Task Explain_answers_with_the_outcome_reason_and_steps(string label, string value, string outcome, string reason)
+    {
+        var (server, console) = await StartAsync();
+        await using var _ = server;
+        using var __ = console;
+
+        using var response = await console.PostAsJsonAsync("api/v1/explain", new { manifest = Deployment, namespaceLabels = new Dictionary<string, string> { [label] = value } }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var explanation = Assert.Single((await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["explanations"]!.AsArray())!;
+        Assert.Equal("shop/web-", explanation["pod"]!.ToString());
+        Assert.Equal(outcome, explanation["outcome"]!.ToString());
+        Assert.Equal(reason, explanation["reason"]!.ToString());
+        Assert.Equal("webhook", explanation["steps"]![0]!["check"]!.ToString());
+    }
+
+    [Fact]
+    public async Task Inject_previews_the_manifest_and_config_says_what_is_in_force()
+    {
+        var (server, console) = await StartAsync();
+        await using var _ = server;
+        using var __ = console;
+
+        using var injected = await console.PostAsJsonAsync("api/v1/inject", new { manifest = Deployment }, TestContext.Current.CancellationToken);
+        var preview = (await injected.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
+        Assert.Contains("name: istio-proxy", preview["output"]!.ToString(), StringComparison.Ordinal);
+        using var denied = await console.PostAsJsonAsync("api/v1/inject", new { manifest = Deployment.Replace("metadata: {labels: {app: web}}", "metadata: {labels: {app: web}, annotations: {traffic.sidecar.istio.io/includeInboundPorts: \"x\"}}", StringComparison.Ordinal) }, TestContext.Current.CancellationToken);
+        Assert.Equal("invalid-annotation", (await denied.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["denied"]!["reason"]!.ToString());
+
+        var config = await console.GetFromJsonAsync<JsonObject>("api/v1/config", TestContext.Current.CancellationToken);
+        Assert.Equal("default", config!["revision"]!.ToString());
+        Assert.Equal("enabled", config["policy"]!.ToString());
+        Assert.Contains(config["templates"]!.AsArray(), t => t!.ToString() == "gateway");
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_refused_with_a_message()
+    {
+        var (server, console) = await StartAsync();
+        await using var _ = server;
+        using var __ = console;
+
+        using var notJson = await console.PostAsync("api/v1/explain", new StringContent("{manifest", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Contains("with a \\\"manifest\\\" string", await notJson.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        using var badYaml = await console.PostAsJsonAsync("api/v1/explain", new { manifest = "a: [1" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, badYaml.StatusCode);
+        Assert.Contains("does not parse", await badYaml.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        using var huge = await console.PostAsync("api/v1/explain", new StringContent(new string('x', ConsoleApi.MaxBodyBytes + 1), Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_console_port_serves_only_the_console_and_the_other_ports_not_the_console()
+    {
+        var (server, console) = await StartAsync();
+        await using var _ = server;
+        using var __ = console;
+        using var webhook = server.Client();
+        using var health = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.HealthPort}/") };
+
+        Assert.Equal(HttpStatusCode.NotFound, (await console.GetAsync("healthz", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await console.PostAsync("inject", new StringContent("{}"), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await webhook.GetAsync("api/v1/config", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await health.GetAsync("api/v1/config", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await health.GetAsync("healthz", TestContext.Current.CancellationToken)).StatusCode);
+    }
+}
