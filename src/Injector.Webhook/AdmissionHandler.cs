@@ -34,12 +34,14 @@ public enum AdmissionOutcomeKind
 /// <param name="Code">The skip reason code, decision code, denial code or a short failure label.</param>
 /// <param name="PodNamespace">The pod's namespace (empty when unknown), escaped for logs.</param>
 /// <param name="PodName">The pod's name or generateName (empty when unknown), escaped for logs.</param>
+/// <param name="DryRun">The request was a dry run (kubectl --dry-run=server): nothing is persisted.</param>
 public sealed record AdmissionOutcome(
     AdmissionReview Review,
     AdmissionOutcomeKind Kind,
     string Code,
     string PodNamespace,
-    string PodName);
+    string PodName,
+    bool DryRun = false);
 
 /// <summary>
 /// The webhook's seam between HTTP plumbing and the injector: review bytes (or a decoded review) in, review out.
@@ -163,7 +165,7 @@ public sealed class AdmissionHandler
         var request = review.Request ?? new AdmissionRequest();
         var (response, kind, code, ns, name) = await RespondAsync(request, path, cancellationToken).ConfigureAwait(false);
         var answer = new AdmissionReview { ApiVersion = review.ApiVersion, Kind = review.Kind, Response = response };
-        return Count(new AdmissionOutcome(answer, kind, code, ns, name));
+        return Count(new AdmissionOutcome(answer, kind, code, ns, name, request.DryRun == true));
     }
 
     private async Task<(AdmissionResponse, AdmissionOutcomeKind, string, string, string)> RespondAsync(AdmissionRequest request, string path, CancellationToken ct)

@@ -12,7 +12,7 @@ namespace Injector.Webhook;
 /// Every request runs under a deadline from the API server's <c>timeout</c> parameter, and holds its body's size from
 /// a shared <see cref="BodyBudget"/> while it is read and injected.
 /// </summary>
-internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics metrics, BodyBudget budget, long maxBodyBytes, ILogger<InjectEndpoint> logger)
+internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics metrics, BodyBudget budget, long maxBodyBytes, ILogger<InjectEndpoint> logger, Console.RecentDecisions? decisions = null)
 {
     /// <summary>
     /// Request body buffers. Not the shared pool: it keeps up to eight arrays of every size per core, which for bodies of
@@ -101,13 +101,15 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         }
 
         var outcome = await handler.ReviewAsync(body.AsMemory(0, length), context.Request.Path.Value ?? "/inject", deadline).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         WebhookLog.RequestProcessed(
             logger,
             outcome.PodNamespace,
             outcome.PodName,
             outcome.Kind.ToString(),
             outcome.Code,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            elapsed);
+        decisions?.Record(new Console.Decision(DateTimeOffset.UtcNow, outcome.PodNamespace, outcome.PodName, outcome.Kind.ToString(), outcome.Code, elapsed, outcome.DryRun));
 
         byte[] json;
         try

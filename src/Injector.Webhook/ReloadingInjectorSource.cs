@@ -45,6 +45,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
         var texts = ConfigFiles.Read(sources);
         _lastHash = Hash(texts);
         _current = InjectorFactory.Build(texts);
+        _status = new ConfigStatus(Convert.ToHexStringLower(_lastHash.AsSpan(0, 6)), DateTimeOffset.UtcNow, null);
         _generation = 1;
         WebhookLog.ConfigReloaded(_logger, 1, Describe(), Convert.ToHexStringLower(_lastHash.AsSpan(0, 6)));
     }
@@ -57,6 +58,11 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
 
     /// <summary>The files whose content is hashed: the config dir's <c>config</c>, <c>values</c>, <c>mesh</c>, then the single-file flags.</summary>
     public IReadOnlyList<string> Files => _files;
+
+    /// <summary>The in-force configuration's content hash (12 hex digits, as logged), when it was loaded, and the last refused reload.</summary>
+    public ConfigStatus Status => _status;
+
+    private volatile ConfigStatus _status = new("", DateTimeOffset.UtcNow, null);
 
     /// <summary>Raised after a new configuration is in force.</summary>
     public event Action<IPodInjector>? Reloaded;
@@ -94,6 +100,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
             if (unreadable is not null)
             {
                 WebhookLog.ConfigReloadRefused(_logger, unreadable, shortHash);
+                _status = _status with { LastRefused = new RefusedReload(shortHash, DateTimeOffset.UtcNow, unreadable) };
                 return false;
             }
 
@@ -105,6 +112,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
             catch (ConfigException e)
             {
                 WebhookLog.ConfigReloadRefused(_logger, e.Message, shortHash);
+                _status = _status with { LastRefused = new RefusedReload(shortHash, DateTimeOffset.UtcNow, e.Message) };
                 return false;
             }
 #pragma warning disable CA1031 // Any failure to build refuses the new configuration; the last good one stays in force.
@@ -112,10 +120,12 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
 #pragma warning restore CA1031
             {
                 WebhookLog.ConfigReloadFailed(_logger, e, shortHash);
+                _status = _status with { LastRefused = new RefusedReload(shortHash, DateTimeOffset.UtcNow, $"internal error ({e.GetType().Name})") };
                 return false;
             }
 
             _current = next;
+            _status = _status with { Hash = shortHash, LoadedAt = DateTimeOffset.UtcNow };
             var generation = Interlocked.Increment(ref _generation);
             WebhookLog.ConfigReloaded(_logger, generation, Describe(), shortHash);
             Reloaded?.Invoke(next);
@@ -155,3 +165,9 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
         return sha.GetHashAndReset();
     }
 }
+
+/// <summary>What the console's Configuration page shows of the configuration in force.</summary>
+public sealed record ConfigStatus(string Hash, DateTimeOffset LoadedAt, RefusedReload? LastRefused);
+
+/// <summary>A configuration that did not load: its hash, when, and why (the previous one stayed in force).</summary>
+public sealed record RefusedReload(string Hash, DateTimeOffset At, string Reason);

@@ -67,12 +67,14 @@ public static class WebhookServer
             sp.GetRequiredService<WebhookMetrics>(),
             sp.GetRequiredService<ILogger<AdmissionHandler>>(),
             namespaces?.Invoke(sp)));
+        builder.Services.AddSingleton<Console.RecentDecisions>();
         builder.Services.AddSingleton(sp => new InjectEndpoint(
             sp.GetRequiredService<AdmissionHandler>(),
             sp.GetRequiredService<WebhookMetrics>(),
             sp.GetRequiredService<BodyBudget>(),
             options.MaxBodyBytes,
-            sp.GetRequiredService<ILogger<InjectEndpoint>>()));
+            sp.GetRequiredService<ILogger<InjectEndpoint>>(),
+            options.ConsoleAddress is null ? null : sp.GetRequiredService<Console.RecentDecisions>()));
         builder.Services.AddSingleton(sp => new CertificateReloader(
             options.TlsCertFile,
             options.TlsKeyFile,
@@ -132,7 +134,8 @@ public static class WebhookServer
         {
             // The console's API is served on its own listener only, and that listener serves nothing else.
             var onConsole = options.ConsoleAddress is not null && consolePorts.IsConsole(context, app);
-            if (onConsole != context.Request.Path.StartsWithSegments("/api"))
+            var consolePath = context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/console") || context.Request.Path == "/";
+            if (onConsole != consolePath)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
@@ -169,7 +172,12 @@ public static class WebhookServer
         var source = app.Services.GetRequiredService<IPodInjectorSource>();
         app.MapPost("/api/v1/explain", context => Console.ConsoleApi.ExplainAsync(context, source, options));
         app.MapPost("/api/v1/inject", context => Console.ConsoleApi.InjectAsync(context, source));
-        app.MapGet("/api/v1/config", context => Console.ConsoleApi.ConfigAsync(context, source));
+        app.MapPost("/api/v1/annotate", Console.ConsoleApi.AnnotateAsync);
+        app.MapGet("/", context => Console.ConsoleAssets.ServeAsync(context, "index.html"));
+        app.MapGet("/console/{file}", (HttpContext context, string file) => Console.ConsoleAssets.ServeAsync(context, file));
+        app.MapGet("/api/v1/config", context => Console.ConsoleApi.ConfigAsync(context, source, app.Services.GetRequiredService<CertificateReloader>()));
+        var decisions = app.Services.GetRequiredService<Console.RecentDecisions>();
+        app.MapGet("/api/v1/decisions", () => Results.Text(decisions.ToJson().ToJsonString(Console.ManifestExplainer.Indented), "application/json; charset=utf-8"));
         return app;
     }
 

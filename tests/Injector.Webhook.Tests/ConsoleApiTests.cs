@@ -83,6 +83,63 @@ public sealed class ConsoleApiTests
     }
 
     [Fact]
+    public async Task Annotate_writes_valid_settings_into_every_pod_template_and_refuses_invalid_ones_by_name()
+    {
+        var (server, console) = await StartAsync();
+        await using var _ = server;
+        using var __ = console;
+
+        using var ok = await console.PostAsJsonAsync("api/v1/annotate", new { manifest = Deployment, annotations = new Dictionary<string, string?> { ["sidecar.istio.io/proxyCPU"] = "250m", ["sidecar.istio.io/logLevel"] = null } }, TestContext.Current.CancellationToken);
+        var manifest = (await ok.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["manifest"]!.ToString();
+        var template = Injector.Documents.GoYaml.ParseAll(manifest)[0]!["spec"]!["template"]!;
+        Assert.Equal("250m", template["metadata"]!["annotations"]!["sidecar.istio.io/proxyCPU"]!.ToString());
+
+        using var bad = await console.PostAsJsonAsync("api/v1/annotate", new { manifest = Deployment, annotations = new Dictionary<string, string> { ["traffic.sidecar.istio.io/excludeInboundPorts"] = "*" } }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
+        Assert.Contains("'traffic.sidecar.istio.io/excludeInboundPorts'", (await bad.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["error"]!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Decisions_list_admissions_newest_first_without_pod_contents()
+    {
+        var (server, console) = await StartAsync();
+        await using var _ = server;
+        using var __ = console;
+        using var webhook = server.Client();
+        foreach (var name in new[] { "first", "second" })
+        {
+            var review = """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"NAME","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"namespace":"shop","dryRun":true,"object":{"metadata":{"name":"NAME"},"spec":{"containers":[{"name":"app","image":"secret-image:1"}]}}}}""";
+            using var content = new StringContent(review.Replace("NAME", name, StringComparison.Ordinal));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var answer = await webhook.PostAsync("/inject", content, TestContext.Current.CancellationToken);
+            answer.EnsureSuccessStatusCode();
+        }
+
+        var text = await console.GetStringAsync("api/v1/decisions", TestContext.Current.CancellationToken);
+        var decisions = JsonNode.Parse(text)!["decisions"]!.AsArray();
+        Assert.Equal(["second", "first"], decisions.Select(d => d!["pod"]!.ToString()));
+        Assert.All(decisions, d => Assert.True(d!["dryRun"]!.GetValue<bool>()));
+        Assert.Equal("policy-enabled", decisions[0]!["reason"]!.ToString());
+        Assert.DoesNotContain("secret-image", text, StringComparison.Ordinal);
+        Assert.Equal(RecentDecisions.Capacity, JsonNode.Parse(text)!["capacity"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void The_decision_ring_keeps_only_the_newest()
+    {
+        var ring = new RecentDecisions();
+        for (var i = 0; i < RecentDecisions.Capacity + 5; i++)
+        {
+            ring.Record(new Decision(DateTimeOffset.UnixEpoch, "ns", $"p{i}", "Injected", "policy-enabled", 1, false));
+        }
+
+        var snapshot = ring.Snapshot();
+        Assert.Equal(RecentDecisions.Capacity, snapshot.Count);
+        Assert.Equal($"p{RecentDecisions.Capacity + 4}", snapshot[0].Pod);
+        Assert.Equal("p5", snapshot[^1].Pod);
+    }
+
+    [Fact]
     public async Task Bad_requests_are_refused_with_a_message()
     {
         var (server, console) = await StartAsync();
@@ -113,6 +170,12 @@ public sealed class ConsoleApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await console.GetAsync("healthz", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await console.PostAsync("inject", new StringContent("{}"), TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await webhook.GetAsync("api/v1/config", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await webhook.GetAsync("/", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await health.GetAsync("console/console.js", TestContext.Current.CancellationToken)).StatusCode);
+        using var page = await console.GetAsync("/", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("default-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await console.GetAsync("console/nothing.js", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await health.GetAsync("api/v1/config", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await health.GetAsync("healthz", TestContext.Current.CancellationToken)).StatusCode);
     }

@@ -13,7 +13,9 @@ namespace Injector.Webhook.Console;
 /// <list type="bullet">
 /// <item><c>POST /api/v1/explain</c> <c>{"manifest": YAML, "namespace": "default", "namespaceLabels": {..}}</c> → <c>{"explanations": [..]}</c>;</item>
 /// <item><c>POST /api/v1/inject</c> <c>{"manifest": YAML}</c> → <c>{"output": YAML, "warnings": [..]}</c>, or a denial (kube-inject's preview);</item>
-/// <item><c>GET /api/v1/config</c> → what is in force (revision, policy, templates, native sidecars, generation).</item>
+/// <item><c>GET /api/v1/config</c> → what is in force (revision, policy, templates, values, mesh, native sidecars,
+/// generation, hash, load time, the last refused reload, the serving certificate);</item>
+/// <item><c>GET /api/v1/decisions</c> → the last admission outcomes (<see cref="RecentDecisions"/>).</item>
 /// </list>
 /// Read-only towards the cluster; every request is bounded in size and parsed strictly.
 /// </summary>
@@ -73,10 +75,99 @@ internal static class ConsoleApi
         await WriteAsync(context, StatusCodes.Status200OK, answer).ConfigureAwait(false);
     }
 
-    public static Task ConfigAsync(HttpContext context, IPodInjectorSource source)
+    /// <summary>
+    /// <c>POST /api/v1/annotate</c> <c>{"manifest": YAML, "annotations": {name: value or null}}</c>: the settings the
+    /// Configure page edits, checked with the webhook's own annotation rules, written into every pod template of the
+    /// manifest (null removes one) → <c>{"manifest": YAML}</c>, or <c>{"error": …}</c> naming the bad annotation and value.
+    /// </summary>
+    public static async Task AnnotateAsync(HttpContext context)
+    {
+        if (await ReadAsync(context).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+
+        var wanted = body["annotations"] as JsonObject ?? [];
+        var check = new JsonObject();
+        foreach (var (key, value) in wanted)
+        {
+            if (value is not null)
+            {
+                check[key] = value.ToString();
+            }
+        }
+
+        if (Core.Policy.AnnotationValidation.Validate(check) is { } invalid)
+        {
+            await WriteAsync(context, StatusCodes.Status422UnprocessableEntity, new JsonObject { ["error"] = invalid }).ConfigureAwait(false);
+            return;
+        }
+
+        List<JsonNode?> documents;
+        try
+        {
+            documents = [.. GoYaml.ParseAll(Text(body, "manifest"), YamlLimits.Document)];
+        }
+        catch (YamlFormatException e)
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, $"the manifest does not parse: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        var touched = 0;
+        foreach (var document in documents.OfType<JsonObject>())
+        {
+            touched += Annotate(document, wanted);
+        }
+
+        if (touched == 0)
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, "the manifest has no pod or workload to annotate").ConfigureAwait(false);
+            return;
+        }
+
+        var output = string.Concat(documents.Select(d => GoYaml.Write(d) + "---\n"));
+        await WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["manifest"] = output }).ConfigureAwait(false);
+    }
+
+    /// <summary>Sets the annotations on the pod templates of a document (Lists too); the count of templates changed.</summary>
+    private static int Annotate(JsonObject document, JsonObject wanted)
+    {
+        if (document["kind"]?.ToString() == "List")
+        {
+            return (document["items"] as JsonArray ?? []).OfType<JsonObject>().Sum(item => Annotate(item, wanted));
+        }
+
+        if (PodTemplateLocation.Find(document) is not { } location)
+        {
+            return 0;
+        }
+
+        var pod = location.ReadPod();
+        var annotations = PodJson.Annotations(pod);
+        foreach (var (key, value) in wanted)
+        {
+            if (value is null)
+            {
+                annotations.Remove(key);
+            }
+            else
+            {
+                annotations[key] = value.ToString();
+            }
+        }
+
+        location.WritePod(pod);
+        return 1;
+    }
+
+    public static Task ConfigAsync(HttpContext context, IPodInjectorSource source, CertificateReloader certificates)
     {
         var current = source.Current as PodInjector;
         var settings = current?.Settings;
+        var reloading = source as ReloadingInjectorSource;
+        var status = reloading?.Status;
+        var certificate = certificates.Current;
         var answer = new JsonObject
         {
             ["revision"] = settings?.Revision,
@@ -84,8 +175,21 @@ internal static class ConsoleApi
             ["defaultTemplates"] = new JsonArray([.. (settings?.Config.DefaultTemplates ?? []).Select(t => (JsonNode)t)]),
             ["templates"] = new JsonArray([.. (settings?.Config.Templates.Keys ?? []).Order(StringComparer.Ordinal).Select(t => (JsonNode)t)]),
             ["nativeSidecars"] = settings?.NativeSidecars,
-            ["generation"] = (source as ReloadingInjectorSource)?.Generation,
-            ["files"] = new JsonArray([.. ((source as ReloadingInjectorSource)?.Files ?? []).Select(f => (JsonNode)f)]),
+            ["platform"] = settings?.Platform,
+            ["values"] = settings?.Values.DeepClone(),
+            ["mesh"] = settings?.Mesh.DeepClone(),
+            ["generation"] = reloading?.Generation,
+            ["hash"] = status?.Hash,
+            ["loadedAt"] = status?.LoadedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["lastRefused"] = status?.LastRefused is { } refused
+                ? new JsonObject { ["hash"] = refused.Hash, ["at"] = refused.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture), ["reason"] = refused.Reason }
+                : null,
+            ["files"] = new JsonArray([.. (reloading?.Files ?? []).Select(f => (JsonNode)f)]),
+            ["certificate"] = certificate is null ? null : new JsonObject
+            {
+                ["subject"] = certificate.Subject,
+                ["notAfter"] = certificate.NotAfter.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            },
         };
         return WriteAsync(context, StatusCodes.Status200OK, answer);
     }
