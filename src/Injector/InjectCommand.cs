@@ -9,6 +9,14 @@ namespace Injector;
 /// <summary><c>injector inject</c>: offline injection of workload YAML, like <c>istioctl kube-inject</c>.</summary>
 internal static class InjectCommand
 {
+    private const string Examples = """
+        Examples:
+          injector inject -f deploy.yaml -o deploy-injected.yaml
+          kubectl get deploy web -o yaml | injector inject -f - | kubectl apply -f -
+          injector inject -f app/ --config-dir /etc/istio/inject --set values.global.hub=docker.io/istio --set values.global.tag=1.28.0
+          injector inject -f deploy.yaml --injectConfigFile inject-config.yaml --meshConfigFile mesh.yaml --valuesFile values.json
+        """;
+
     public static Command Create()
     {
         var config = new ConfigOptions();
@@ -21,7 +29,7 @@ internal static class InjectCommand
         {
             Description = "An annotation of the workloads' namespace, KEY=VALUE (repeatable); with --platform openshift, openshift.io/sa.scc.uid-range and openshift.io/sa.scc.supplemental-groups set the proxy's UID and GID",
         };
-        var command = new Command("inject", "Inject the sidecar into workload YAML (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, List)\n\n" + ExitCodes.Help);
+        var command = new Command("inject", "Inject the sidecar into workload YAML (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, List)\n\n" + Examples + "\n" + ExitCodes.Help);
         command.Options.Add(file);
         command.Options.Add(output);
         command.Options.Add(namespaceAnnotations);

@@ -5,6 +5,7 @@ var root = new RootCommand("injector: an Istio-compatible sidecar injector (muta
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(InjectCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
+root.Subcommands.Add(DefaultsCommand.Create());
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

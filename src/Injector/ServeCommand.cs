@@ -10,6 +10,12 @@ namespace Injector;
 /// <summary><c>injector serve</c>: the mutating admission webhook over TLS.</summary>
 internal static class ServeCommand
 {
+    private const string Examples = """
+        Examples:
+          injector serve --tls-cert certs/tls.crt --tls-key certs/tls.key --address 127.0.0.1 --console-address 127.0.0.1:8081
+          injector serve --config-dir /etc/injector/config --native-sidecars auto --revision canary
+        """;
+
     public static Command Create()
     {
         var config = new ConfigOptions();
@@ -21,7 +27,7 @@ internal static class ServeCommand
         var clientCa = new Option<string?>("--client-ca") { Description = "PEM CA bundle: require TLS clients (the API server) to present a certificate it issued (reloaded when it changes)" };
         var shutdownDelay = new Option<double>("--shutdown-delay") { Description = "Seconds to keep serving after SIGTERM with /readyz failing, before draining", DefaultValueFactory = _ => 5 };
         var console = new Option<string?>("--console-address") { Description = "HOST:PORT of the console's plain-HTTP listener (its JSON API at /api/v1: explain, inject preview, config); off by default, reach it with kubectl port-forward" };
-        var command = new Command("serve", "Serve the sidecar injection webhook (POST /inject) over TLS\n\n" + ExitCodes.Help);
+        var command = new Command("serve", "Serve the sidecar injection webhook (POST /inject) over TLS\n\n" + Examples + "\n" + ExitCodes.Help);
         foreach (var option in new Option[] { port, healthPort, address, cert, key, clientCa, shutdownDelay, console })
         {
             command.Options.Add(option);

@@ -18,27 +18,32 @@ public sealed class DecisionTableTests
 
     private static readonly Lazy<PodInjector> Injector = new(() => new PodInjector(SettingsLoader.Defaults()));
 
+    /// <summary>namespace labels; pod label sidecar.istio.io/inject; pod annotation of the same name; pod label istio.io/rev; hostNetwork → outcome.</summary>
+    public static TheoryData<string, string?, string?, string?, bool, string> Rows { get; } = new()
+    {
+        { "istio-injection=enabled", null, null, null, false, "injected" },
+        { "istio-injection=enabled", null, "true", null, false, "injected" },
+        { "istio-injection=enabled", null, null, "canary", false, "injected" },
+        { "istio-injection=enabled", null, "false", null, false, "skipped" },
+        { "istio-injection=enabled", "false", null, null, false, "not-called" },
+        { "istio-injection=enabled", "false", "true", null, false, "not-called" },
+        { "istio-injection=disabled", null, null, null, false, "not-called" },
+        { "istio-injection=disabled", "true", "true", "default", false, "not-called" },
+        { "istio.io/rev=default", null, null, null, false, "injected" },
+        { "istio.io/rev=default", "true", null, null, false, "injected" },
+        { "istio.io/rev=default", null, "false", null, false, "skipped" },
+        { "istio.io/rev=default", "false", null, null, false, "not-called" },
+        { "", "true", null, null, false, "injected" },
+        { "", "true", null, "default", false, "injected" },
+        { "", null, "true", null, false, "not-called" },
+        { "", null, null, "default", false, "injected" },
+        { "", null, null, null, false, "not-called" },
+        { "istio-injection=enabled", null, null, null, true, "skipped" },
+        { "", "true", null, null, true, "skipped" },
+    };
+
     [Theory]
-    // namespace labels; pod label sidecar.istio.io/inject; pod annotation of the same name; pod label istio.io/rev; hostNetwork → outcome
-    [InlineData("istio-injection=enabled", null, null, null, false, "injected")]
-    [InlineData("istio-injection=enabled", null, "true", null, false, "injected")]
-    [InlineData("istio-injection=enabled", null, null, "canary", false, "injected")]
-    [InlineData("istio-injection=enabled", null, "false", null, false, "skipped")]
-    [InlineData("istio-injection=enabled", "false", null, null, false, "not-called")]
-    [InlineData("istio-injection=enabled", "false", "true", null, false, "not-called")]
-    [InlineData("istio-injection=disabled", null, null, null, false, "not-called")]
-    [InlineData("istio-injection=disabled", "true", "true", "default", false, "not-called")]
-    [InlineData("istio.io/rev=default", null, null, null, false, "injected")]
-    [InlineData("istio.io/rev=default", "true", null, null, false, "injected")]
-    [InlineData("istio.io/rev=default", null, "false", null, false, "skipped")]
-    [InlineData("istio.io/rev=default", "false", null, null, false, "not-called")]
-    [InlineData("", "true", null, null, false, "injected")]
-    [InlineData("", "true", null, "default", false, "injected")]
-    [InlineData("", null, "true", null, false, "not-called")]
-    [InlineData("", null, null, "default", false, "injected")]
-    [InlineData("", null, null, null, false, "not-called")]
-    [InlineData("istio-injection=enabled", null, null, null, true, "skipped")]
-    [InlineData("", "true", null, null, true, "skipped")]
+    [MemberData(nameof(Rows))]
     public void Default_install_truth_table(string namespaceLabels, string? injectLabel, string? injectAnnotation, string? revLabel, bool hostNetwork, string expected)
     {
         Assert.Equal(expected, Outcome("team-a", Labels(namespaceLabels), injectLabel, injectAnnotation, revLabel, hostNetwork));

@@ -15,6 +15,9 @@ namespace Injector.Core.Config;
 /// </summary>
 public static class SettingsLoader
 {
+    /// <summary>The text of an embedded default document: <c>config</c>, <c>values</c> or <c>mesh</c>.</summary>
+    public static string EmbeddedText(string name) => Embedded.Text(name + ".yaml");
+
     /// <summary>The embedded defaults alone.</summary>
     public static InjectorSettings Defaults() => Load(new ConfigTexts());
 
