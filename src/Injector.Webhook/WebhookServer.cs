@@ -62,11 +62,13 @@ public static class WebhookServer
         builder.Services.AddHostedService<DrainOnStop>();
         builder.Services.AddSingleton<WebhookMetrics>();
         builder.Services.AddSingleton(new BodyBudget(options.MaxInFlightBodyBytes));
+        // One namespace reader (and its cache) for the handler and the console.
+        builder.Services.AddSingleton(sp => new NamespaceReader(namespaces?.Invoke(sp)));
         builder.Services.AddSingleton(sp => new AdmissionHandler(
             sp.GetRequiredService<IPodInjectorSource>(),
             sp.GetRequiredService<WebhookMetrics>(),
             sp.GetRequiredService<ILogger<AdmissionHandler>>(),
-            namespaces?.Invoke(sp)));
+            sp.GetRequiredService<NamespaceReader>().Value));
         builder.Services.AddSingleton<Console.RecentDecisions>();
         builder.Services.AddSingleton(sp => new InjectEndpoint(
             sp.GetRequiredService<AdmissionHandler>(),
@@ -170,7 +172,8 @@ public static class WebhookServer
         app.MapGet("/metrics", (WebhookMetrics metrics) =>
             Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         var source = app.Services.GetRequiredService<IPodInjectorSource>();
-        app.MapPost("/api/v1/explain", context => Console.ConsoleApi.ExplainAsync(context, source, options));
+        var namespaceLabels = app.Services.GetRequiredService<NamespaceReader>().Value as INamespaceLabels;
+        app.MapPost("/api/v1/explain", context => Console.ConsoleApi.ExplainAsync(context, source, options, namespaceLabels));
         app.MapPost("/api/v1/inject", context => Console.ConsoleApi.InjectAsync(context, source));
         app.MapPost("/api/v1/annotate", Console.ConsoleApi.AnnotateAsync);
         app.MapGet("/", context => Console.ConsoleAssets.ServeAsync(context, "index.html"));
@@ -224,6 +227,9 @@ public static class WebhookServer
     public static int GetPort(WebApplication app) => Ports(app, "https").FirstOrDefault(-1) is var port and >= 0
         ? port
         : throw new InvalidOperationException("the server is not listening");
+
+    /// <summary>The namespace reader the factory made (null outside a cluster), shared by the handler and the console.</summary>
+    private sealed record NamespaceReader(INamespaceAnnotations? Value);
 
     /// <summary>The console's port a started server listens on (<see cref="WebhookServerOptions.ConsoleAddress"/>).</summary>
     public static int GetConsolePort(WebApplication app) => new ConsolePorts().Port(app)

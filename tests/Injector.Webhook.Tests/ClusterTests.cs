@@ -29,7 +29,7 @@ public sealed class ClusterTests : IAsyncLifetime
         {
             Interlocked.Increment(ref _namespaceReads);
             return name == "test-ns"
-                ? Results.Text("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"test-ns","annotations":{"openshift.io/sa.scc.uid-range":"1000620000/10000","openshift.io/sa.scc.supplemental-groups":"1000620000/10000"}}}""", "application/json", Encoding.UTF8)
+                ? Results.Text("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"test-ns","labels":{"istio-injection":"enabled","kubernetes.io/metadata.name":"test-ns"},"annotations":{"openshift.io/sa.scc.uid-range":"1000620000/10000","openshift.io/sa.scc.supplemental-groups":"1000620000/10000"}}}""", "application/json", Encoding.UTF8)
                 : Results.Text("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}""", "application/json", Encoding.UTF8, (int)HttpStatusCode.NotFound);
         });
         _api.MapGet("/api/v1/nodes", () => Results.Text(
@@ -61,6 +61,47 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.Equal((1000629999L, 1000629999L), OpenShiftIds.Resolve(first));
         Assert.Same(first, second);
         Assert.Equal(1, _namespaceReads);
+    }
+
+    [Fact]
+    public async Task Labels_come_with_the_same_read()
+    {
+        var namespaces = new ClusterNamespaceAnnotations(Client, NullLogger<ClusterNamespaceAnnotations>.Instance);
+
+        await namespaces.GetAsync("test-ns", TestContext.Current.CancellationToken);
+        var labels = await namespaces.GetLabelsAsync("test-ns", TestContext.Current.CancellationToken);
+
+        Assert.Equal("enabled", labels!["istio-injection"]);
+        Assert.Equal(1, _namespaceReads);
+        Assert.Null(await namespaces.GetLabelsAsync("missing", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task The_consoles_explain_reads_the_namespaces_labels_from_the_cluster_when_none_are_given()
+    {
+        var webhook = Console.ManifestExplainer.WebhookConfiguration(File.ReadAllText(Path.Combine(Repository.Root, "manifests", "base", "mutatingwebhook.yaml")));
+        await using var server = await RunningServer.StartAsync(
+            _ => new FixedSource(new Core.PodInjector(Core.Config.SettingsLoader.Defaults())),
+            configure: o => o with { HealthPort = 0, ConsoleAddress = "127.0.0.1", ConsolePort = 0, WebhookConfiguration = webhook },
+            namespaces: _ => new ClusterNamespaceAnnotations(Client, NullLogger<ClusterNamespaceAnnotations>.Instance));
+        using var console = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{WebhookServer.GetConsolePort(server.App)}/") };
+        static string Outcome(string ns) => new System.Text.Json.Nodes.JsonObject
+        {
+            ["manifest"] = """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"NS"},"spec":{"containers":[{"name":"a","image":"a:1"}]}}""".Replace("NS", ns, StringComparison.Ordinal),
+        }.ToJsonString();
+
+        foreach (var (ns, expected) in new[] { ("test-ns", "injected"), ("missing", "not-called") })
+        {
+            using var content = new StringContent(Outcome(ns), Encoding.UTF8, "application/json");
+            using var response = await console.PostAsync("api/v1/explain", content, TestContext.Current.CancellationToken);
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+            Assert.Equal(expected, body["explanations"]![0]!["outcome"]!.ToString());
+        }
+    }
+
+    private sealed class FixedSource(Core.IPodInjector injector) : Core.IPodInjectorSource
+    {
+        public Core.IPodInjector Current => injector;
     }
 
     [Fact]

@@ -45,7 +45,8 @@ internal sealed class RunningServer : IAsyncDisposable
         Func<IServiceProvider, IPodInjectorSource> injectors,
         TimeSpan? reloadInterval = null,
         ILoggerProvider? logging = null,
-        Func<WebhookServerOptions, WebhookServerOptions>? configure = null)
+        Func<WebhookServerOptions, WebhookServerOptions>? configure = null,
+        Func<IServiceProvider, Cluster.INamespaceAnnotations>? namespaces = null)
     {
         var ca = new TestCa();
         var volume = new SecretVolume();
@@ -67,7 +68,7 @@ internal sealed class RunningServer : IAsyncDisposable
                 }
             },
         };
-        var app = WebhookServer.Build(configure?.Invoke(options) ?? options, injectors);
+        var app = WebhookServer.Build(configure?.Invoke(options) ?? options, injectors, namespaces);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new RunningServer(app, ca, volume, certificate);
     }

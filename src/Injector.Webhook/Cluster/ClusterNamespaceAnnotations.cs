@@ -5,35 +5,45 @@ using Microsoft.Extensions.Logging;
 namespace Injector.Webhook.Cluster;
 
 /// <summary>
-/// Namespace annotations read from the API server (on OpenShift the proxy's UID/GID come from them), cached for a
-/// short while so a burst of pods in one namespace costs one read. A failed read is logged and treated as unknown.
+/// Namespace annotations (on OpenShift the proxy's UID/GID come from them) and labels (the console's explain) read
+/// from the API server, cached for a short while so a burst of pods in one namespace costs one read. A failed read is
+/// logged and treated as unknown.
 /// </summary>
 public sealed partial class ClusterNamespaceAnnotations(IKubernetes client, ILogger<ClusterNamespaceAnnotations> logger, TimeSpan? cacheFor = null)
-    : INamespaceAnnotations
+    : INamespaceAnnotations, INamespaceLabels
 {
     /// <summary>Namespaces remembered at most; past it the cache starts over (a cluster has far fewer).</summary>
     internal const int MaxCached = 10_000;
 
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(3);
     private readonly TimeSpan _cacheFor = cacheFor ?? TimeSpan.FromSeconds(60);
-    private readonly ConcurrentDictionary<string, (DateTimeOffset At, IReadOnlyDictionary<string, string>? Value)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, Metadata? Value)> _cache = new(StringComparer.Ordinal);
 
-    public async ValueTask<IReadOnlyDictionary<string, string>?> GetAsync(string @namespace, CancellationToken cancellationToken)
+    /// <summary>What is kept of a namespace.</summary>
+    private sealed record Metadata(IReadOnlyDictionary<string, string> Annotations, IReadOnlyDictionary<string, string> Labels);
+
+    public async ValueTask<IReadOnlyDictionary<string, string>?> GetAsync(string @namespace, CancellationToken cancellationToken) =>
+        (await ReadAsync(@namespace, cancellationToken).ConfigureAwait(false))?.Annotations;
+
+    public async ValueTask<IReadOnlyDictionary<string, string>?> GetLabelsAsync(string @namespace, CancellationToken cancellationToken) =>
+        (await ReadAsync(@namespace, cancellationToken).ConfigureAwait(false))?.Labels;
+
+    private async ValueTask<Metadata?> ReadAsync(string @namespace, CancellationToken cancellationToken)
     {
         if (_cache.TryGetValue(@namespace, out var cached) && DateTimeOffset.UtcNow - cached.At < _cacheFor)
         {
             return cached.Value;
         }
 
-        IReadOnlyDictionary<string, string>? value;
+        Metadata? value;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ReadTimeout);
             var ns = await client.CoreV1.ReadNamespaceAsync(@namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
-            value = ns.Metadata?.Annotations is { } annotations
-                ? new Dictionary<string, string>(annotations, StringComparer.Ordinal)
-                : new Dictionary<string, string>();
+            value = new Metadata(
+                new Dictionary<string, string>(ns.Metadata?.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+                new Dictionary<string, string>(ns.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -56,6 +66,6 @@ public sealed partial class ClusterNamespaceAnnotations(IKubernetes client, ILog
         return value;
     }
 
-    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Cannot read namespace {Namespace}: {Reason}; the default proxy UID/GID apply")]
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Cannot read namespace {Namespace}: {Reason}; the default proxy UID/GID apply (and explain sees no labels)")]
     private static partial void LogReadFailed(ILogger logger, string @namespace, string reason);
 }

@@ -10,3 +10,10 @@ public interface INamespaceAnnotations
     /// <summary>The annotations, or null when the namespace is unknown or cannot be read in time.</summary>
     ValueTask<IReadOnlyDictionary<string, string>?> GetAsync(string @namespace, CancellationToken cancellationToken);
 }
+
+/// <summary>A namespace's labels (what a webhook's namespaceSelector sees), for the console's explain in a cluster.</summary>
+public interface INamespaceLabels
+{
+    /// <summary>The labels, or null when the namespace is unknown or cannot be read in time.</summary>
+    ValueTask<IReadOnlyDictionary<string, string>?> GetLabelsAsync(string @namespace, CancellationToken cancellationToken);
+}

@@ -24,7 +24,11 @@ internal static class ConsoleApi
     /// <summary>The largest request body read: a manifest to preview, not a cluster dump.</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
 
-    public static async Task ExplainAsync(HttpContext context, IPodInjectorSource source, WebhookServerOptions options)
+    /// <summary>Namespaces whose labels one explain reads from the cluster at most.</summary>
+    private const int MaxNamespaces = 20;
+
+    /// <summary>With no <c>namespaceLabels</c> in the request and a cluster to ask, each namespace's own labels are read.</summary>
+    public static async Task ExplainAsync(HttpContext context, IPodInjectorSource source, WebhookServerOptions options, Cluster.INamespaceLabels? cluster)
     {
         if (await ReadAsync(context).ConfigureAwait(false) is not { } body)
         {
@@ -45,7 +49,19 @@ internal static class ConsoleApi
 
         try
         {
-            var explanations = ManifestExplainer.Explain(injector, Text(body, "manifest"), Text(body, "namespace") is { Length: > 0 } ns ? ns : "default", labels, options.WebhookConfiguration);
+            var manifest = Text(body, "manifest");
+            var defaultNamespace = Text(body, "namespace") is { Length: > 0 } ns ? ns : "default";
+            var perNamespace = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+            if (body["namespaceLabels"] is null && cluster is not null)
+            {
+                // At most a few namespaces a manifest: each read once, cached by the reader.
+                foreach (var name in ManifestExplainer.Namespaces(manifest, defaultNamespace).Take(MaxNamespaces))
+                {
+                    perNamespace[name] = await cluster.GetLabelsAsync(name, context.RequestAborted).ConfigureAwait(false) ?? new Dictionary<string, string>();
+                }
+            }
+
+            var explanations = ManifestExplainer.Explain(injector, manifest, defaultNamespace, n => perNamespace.GetValueOrDefault(n) ?? labels, options.WebhookConfiguration);
             await WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["explanations"] = ManifestExplainer.ToJson(explanations) }).ConfigureAwait(false);
         }
         catch (YamlFormatException e)

@@ -20,12 +20,26 @@ public static class ManifestExplainer
         string manifest,
         string defaultNamespace,
         IReadOnlyDictionary<string, string> namespaceLabels,
+        JsonObject? webhookConfiguration) =>
+        Explain(injector, manifest, defaultNamespace, _ => namespaceLabels, webhookConfiguration);
+
+    /// <summary>As above, with each namespace's labels looked up (the console in a cluster reads them).</summary>
+    public static IReadOnlyList<Explanation> Explain(
+        PodInjector injector,
+        string manifest,
+        string defaultNamespace,
+        Func<string, IReadOnlyDictionary<string, string>> namespaceLabels,
         JsonObject? webhookConfiguration)
     {
         ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(namespaceLabels);
         var documents = GoYaml.ParseAll(manifest, YamlLimits.Document).OfType<JsonObject>();
-        return [.. Pods(documents, defaultNamespace).Select(p => InjectionExplainer.Explain(injector, p.Pod, p.Namespace, namespaceLabels, webhookConfiguration))];
+        return [.. Pods(documents, defaultNamespace).Select(p => InjectionExplainer.Explain(injector, p.Pod, p.Namespace, namespaceLabels(p.Namespace), webhookConfiguration))];
     }
+
+    /// <summary>The namespaces the manifest's pods are created in.</summary>
+    public static IReadOnlyList<string> Namespaces(string manifest, string defaultNamespace) =>
+        [.. Pods(GoYaml.ParseAll(manifest, YamlLimits.Document).OfType<JsonObject>(), defaultNamespace).Select(p => p.Namespace).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The first MutatingWebhookConfiguration of a YAML text; null when there is none.</summary>
     public static JsonObject? WebhookConfiguration(string yaml) =>
