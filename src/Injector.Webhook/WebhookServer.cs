@@ -145,6 +145,14 @@ public static class WebhookServer
 
             if (onConsole)
             {
+                // DNS rebinding: a page that rebinds its own name to 127.0.0.1 sends its name as Host; only the
+                // console's own address or a loopback name (kubectl port-forward) may read the console.
+                if (!ConsoleHostAllowed(context.Request.Host.Host, options.ConsoleAddress!))
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return;
+                }
+
                 await next(context).ConfigureAwait(false);
                 return;
             }
@@ -227,6 +235,11 @@ public static class WebhookServer
     public static int GetPort(WebApplication app) => Ports(app, "https").FirstOrDefault(-1) is var port and >= 0
         ? port
         : throw new InvalidOperationException("the server is not listening");
+
+    private static bool ConsoleHostAllowed(string host, string consoleAddress) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(host, consoleAddress, StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
     /// <summary>The namespace reader the factory made (null outside a cluster), shared by the handler and the console.</summary>
     private sealed record NamespaceReader(INamespaceAnnotations? Value);

@@ -79,7 +79,8 @@ internal static class ExplainCommand
         IReadOnlyList<Explanation> explanations;
         try
         {
-            configuration = WebhookConfiguration(webhookConfig);
+            // Without --webhook-config, the entries the manifests install for the revision served.
+            configuration = webhookConfig is null ? ManifestExplainer.ForRevision(InstalledWebhookConfiguration(), sources.Revision) : WebhookConfiguration(webhookConfig);
             injector = InjectorFactory.Build(sources);
             explanations = ManifestExplainer.Explain(injector, input!, defaultNamespace, labels, configuration);
         }
@@ -90,6 +91,10 @@ internal static class ExplainCommand
         catch (YamlFormatException e)
         {
             return Fail(ExitCodes.BadConfig, $"the manifest does not parse: {e.Message}");
+        }
+        catch (ManifestException e)
+        {
+            return Fail(ExitCodes.BadConfig, e.Message);
         }
 
         if (explanations.Count == 0)

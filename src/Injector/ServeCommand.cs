@@ -76,13 +76,23 @@ internal static class ServeCommand
                 }
 
                 consoleHost = consoleAddress[..colon];
+                if (consolePort == result.GetValue(port) || consolePort == result.GetValue(healthPort))
+                {
+                    Console.Error.WriteLine($"error: --console-address {consoleAddress}: the port must differ from --port and --health-port");
+                    return ExitCodes.BadConfig;
+                }
+
+                if (!System.Net.IPAddress.TryParse(consoleHost, out var consoleIp) || !System.Net.IPAddress.IsLoopback(consoleIp))
+                {
+                    Console.Error.WriteLine($"warning: --console-address {consoleAddress} is not a loopback address: the console (read-only, no authentication) is reachable from the network");
+                }
             }
 
             var options = new WebhookServerOptions
             {
                 ConsoleAddress = consoleHost,
                 ConsolePort = consolePort,
-                WebhookConfiguration = consoleHost is null ? null : ExplainCommand.InstalledWebhookConfiguration(),
+                WebhookConfiguration = consoleHost is null ? null : Injector.Webhook.Console.ManifestExplainer.ForRevision(ExplainCommand.InstalledWebhookConfiguration(), sources.Revision),
                 Address = result.GetValue(address)!,
                 Port = result.GetValue(port),
                 HealthPort = result.GetValue(healthPort),

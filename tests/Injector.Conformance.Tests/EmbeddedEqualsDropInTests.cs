@@ -71,6 +71,7 @@ public sealed class EmbeddedEqualsDropInTests
         var dropIn = InjectorFactory.Build(new ConfigSources(ConfigDir: Corpus.PathOf("dropin"), Sets: sets));
         var differences = new List<string>();
         var compared = 0;
+        var injected = 0;
         foreach (var input in Corpus.Cases.Where(c => CaseRunner.DefaultSettings(c) && !c.KubeInjectOnly).Select(c => c.Input).Distinct(StringComparer.Ordinal))
         {
             foreach (var (pod, i) in WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(input))).Select((p, i) => (p, i)))
@@ -81,6 +82,7 @@ public sealed class EmbeddedEqualsDropInTests
                 var ours = Outcome(embedded.Inject(new InjectionRequest(pod, ns, InjectionDoor.Webhook, [])));
                 var istios = Outcome(dropIn.Inject(new InjectionRequest(pod, ns, InjectionDoor.Webhook, [])));
                 compared++;
+                injected += istios is JsonObject o && o.ContainsKey("spec") ? 1 : 0;
                 if (Deliberate.ContainsKey((template, setting, input)))
                 {
                     continue;
@@ -94,6 +96,7 @@ public sealed class EmbeddedEqualsDropInTests
         }
 
         Assert.True(compared > 50, $"only {compared} pods compared");
+        Assert.True(injected > compared / 2, $"only {injected} of {compared} pods were injected: the comparison would pass on two equal denials");
         Assert.True(differences.Count == 0, $"{differences.Count} of {compared} pods differ with template {template} and '{setting}':\n" + string.Join("\n", differences.Take(15)));
     }
 

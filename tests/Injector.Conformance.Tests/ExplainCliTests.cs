@@ -105,12 +105,38 @@ public sealed class ExplainCliTests : IDisposable
     [Fact]
     public void Text_output_shows_each_step_and_the_outcome()
     {
-        var (code, stdout, stderr) = CliProcessTests.RunIn(null, ["explain", "-f", Pod("team-a", "{app: x}", "{}", false), "--namespace-label", "istio-injection=enabled", "--revision", "canary"]);
+        var (code, stdout, stderr) = CliProcessTests.RunIn(null, ["explain", "-f", Pod("team-a", "{app: x}", "{}", false), "--namespace-label", "istio.io/rev=canary", "--revision", "canary"]);
 
         Assert.True(code == 0, stderr);
         Assert.StartsWith("pod team-a/hello: injected (policy-enabled)", stdout, StringComparison.Ordinal);
         Assert.Contains("this injector serves revision \"canary\"", stdout, StringComparison.Ordinal);
         Assert.Contains("=>   policy", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("istio.io/rev=canary", "injected")]
+    [InlineData("istio-injection=enabled", "not-called")]
+    [InlineData("istio.io/rev=default", "not-called")]
+    public void A_revision_is_explained_with_the_entries_installed_for_it(string namespaceLabel, string outcome)
+    {
+        var explanation = Explain(["explain", "-f", Pod("team-a", "{app: x}", "{}", false), "-o", "json", "--namespace-label", namespaceLabel, "--revision", "canary"]);
+
+        Assert.Equal(outcome, explanation["outcome"]!.ToString());
+    }
+
+    [Theory]
+    [InlineData("apiVersion: v1\nkind: Pod\nmetadata: x\n", "metadata: want a map")]
+    [InlineData("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: 1\n", "spec: want a map")]
+    public void A_manifest_of_the_wrong_shape_is_a_usage_error_naming_the_field(string manifest, string message)
+    {
+        var path = Path.Combine(_dir, $"bad-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, manifest);
+
+        var (code, _, stderr) = CliProcessTests.RunIn(null, ["explain", "-f", path]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

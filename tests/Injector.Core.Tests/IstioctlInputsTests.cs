@@ -34,6 +34,22 @@ public sealed class IstioctlInputsTests
     }
 
     [Fact]
+    public void A_ConfigMap_object_as_inject_config_says_what_to_pass()
+    {
+        var e = Assert.Throws<ConfigException>(() => SettingsLoader.Load(new ConfigTexts(InjectConfig: new ConfigText("cm.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  config: x\n"))));
+
+        Assert.Contains("cm.yaml: a ConfigMap object; pass its data.config", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_config_with_only_misspelt_keys_is_not_taken_for_a_template()
+    {
+        var settings = SettingsLoader.Load(new ConfigTexts(InjectConfig: new ConfigText("inject.yaml", "polciy: disabled\n")));
+
+        Assert.Equal(SettingsLoader.Defaults().Config.Templates["sidecar"], settings.Config.Templates["sidecar"]);
+    }
+
+    [Fact]
     public void An_inject_config_with_config_keys_is_a_config()
     {
         var settings = SettingsLoader.Load(new ConfigTexts(InjectConfig: new ConfigText("inject.yaml", "policy: disabled\n")));

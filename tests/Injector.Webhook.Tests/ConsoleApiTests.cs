@@ -159,6 +159,46 @@ public sealed class ConsoleApiTests
     }
 
     [Fact]
+    public async Task Hostile_requests_are_refused_without_work()
+    {
+        var (server, console) = await StartAsync();
+        await using var _ = server;
+        using var __ = console;
+        var ct = TestContext.Current.CancellationToken;
+
+        // A cross-origin page can only send "simple" content types: refused.
+        using var plain = await console.PostAsync("api/v1/explain", new StringContent("""{"manifest": "a: 1"}""", Encoding.UTF8, "text/plain"), ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, plain.StatusCode);
+
+        // DNS rebinding: another name in Host.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "api/v1/config");
+        rebound.Headers.Host = "evil.example";
+        Assert.Equal(HttpStatusCode.Forbidden, (await console.SendAsync(rebound, ct)).StatusCode);
+
+        // More pods than a preview holds.
+        var many = "apiVersion: v1\nkind: List\nitems:\n" + string.Concat(Enumerable.Repeat("- {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: a, image: a}]}}\n", ConsoleApi.MaxPods + 1));
+        using var tooMany = await console.PostAsJsonAsync("api/v1/inject", new { manifest = many }, ct);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Contains($"more than {ConsoleApi.MaxPods} pods", await tooMany.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+
+        // Aliases that would expand to a hundred thousand pods.
+        var bomb = "a: &a {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: a, image: a}]}}\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nkind: List\nitems: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
+        foreach (var path in new[] { "api/v1/explain", "api/v1/inject", "api/v1/annotate" })
+        {
+            using var answer = await console.PostAsJsonAsync(path, new { manifest = bomb, annotations = new Dictionary<string, string>() }, ct);
+            Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        }
+
+        // A field of the wrong type in a workload.
+        using var shape = await console.PostAsJsonAsync("api/v1/explain", new { manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: 1\n" }, ct);
+        Assert.Equal(HttpStatusCode.BadRequest, shape.StatusCode);
+        Assert.Contains("spec: want a map", await shape.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+
+        // The server is still well.
+        Assert.Equal(HttpStatusCode.OK, (await console.GetAsync("api/v1/config", ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task The_console_port_serves_only_the_console_and_the_other_ports_not_the_console()
     {
         var (server, console) = await StartAsync();

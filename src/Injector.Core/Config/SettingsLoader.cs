@@ -109,9 +109,10 @@ public static class SettingsLoader
     };
 
     /// <summary>
-    /// The text, when an injector config file is a template rather than a config: it does not parse as YAML (template
-    /// actions at line starts) or has none of a config's keys (<c>spec:</c> at the top). istioctl reads such a file as the
-    /// sidecar template.
+    /// The text, when an injector config file is a template rather than a config, as istioctl kube-inject takes one:
+    /// it does not parse as YAML but holds template actions (<c>{{</c> at line starts), or it is a pod fragment
+    /// (<c>spec:</c> or <c>metadata:</c> at the top and none of a config's keys). A ConfigMap object is refused with
+    /// what to pass instead; any other document is a config (a misspelt key stays an error-free overlay, as before).
     /// </summary>
     private static string? BareTemplate(ConfigText file)
     {
@@ -125,7 +126,17 @@ public static class SettingsLoader
             return file.Text.Contains("{{", StringComparison.Ordinal) ? file.Text : null;
         }
 
-        return doc is JsonObject o && o.Count > 0 && !o.Any(kv => ConfigKeys.Contains(kv.Key)) ? file.Text : null;
+        if (doc is not JsonObject o)
+        {
+            return null;
+        }
+
+        if (o["kind"]?.ToString() == "ConfigMap")
+        {
+            throw new ConfigException($"{file.Source}: a ConfigMap object; pass its data.config (kubectl get cm istio-sidecar-injector -o jsonpath='{{.data.config}}'), or mount it as --config-dir");
+        }
+
+        return (o.ContainsKey("spec") || o.ContainsKey("metadata")) && !o.Any(kv => ConfigKeys.Contains(kv.Key)) ? file.Text : null;
     }
 
     /// <summary>

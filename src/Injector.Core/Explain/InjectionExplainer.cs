@@ -38,13 +38,14 @@ public static class InjectionExplainer
         string podNamespace,
         IReadOnlyDictionary<string, string> namespaceLabels,
         JsonObject? webhookConfiguration,
-        IReadOnlyDictionary<string, string>? namespaceAnnotations = null)
+        IReadOnlyDictionary<string, string>? namespaceAnnotations = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(injector);
         ArgumentNullException.ThrowIfNull(pod);
         var steps = new List<ExplainStep>();
         var meta = pod["metadata"] as JsonObject;
-        var name = $"{podNamespace}/{meta?["name"] ?? meta?["generateName"]}";
+        var name = $"{podNamespace}/{Text(meta?["name"]) ?? Text(meta?["generateName"])}";
         var labels = meta?["labels"] as JsonObject;
 
         if (webhookConfiguration is not null)
@@ -60,12 +61,12 @@ public static class InjectionExplainer
             steps.Add(ExplainStep.Pass("webhook", $"entry {matching[0]} of {configName} sends the pod to the injector"));
         }
 
-        var podRevision = labels?["istio.io/rev"]?.ToString();
+        var podRevision = Text(labels?["istio.io/rev"]);
         namespaceLabels.TryGetValue("istio.io/rev", out var namespaceRevision);
         steps.Add(ExplainStep.Info("revision", $"this injector serves revision \"{injector.Settings.Revision}\"; the namespace asks for {Shown(namespaceRevision)}, the pod for {Shown(podRevision)} (the webhook configuration's selectors choose between revisions)"));
 
         InjectionPolicy.Decide(pod, podNamespace, injector.Settings.Config, InjectionDoor.Webhook, new List<string>(), steps);
-        var result = injector.Inject(new InjectionRequest(pod, podNamespace, InjectionDoor.Webhook, [], null, namespaceAnnotations));
+        var result = injector.Inject(new InjectionRequest(pod, podNamespace, InjectionDoor.Webhook, [], null, namespaceAnnotations), cancellationToken);
         switch (result)
         {
             case InjectionResult.Injected injected:
@@ -85,6 +86,8 @@ public static class InjectionExplainer
                 throw new InvalidOperationException($"unknown result {result.GetType().Name}");
         }
     }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     private static string Shown(string? revision) => revision is null ? "no revision" : $"\"{revision}\"";
 }

@@ -133,6 +133,11 @@ public static class GoRoundTrip
         {
             case JsonObject inner when PodSchema.IsStruct(type):
                 return Ordered(inner, type, keepUnknown);
+            case JsonObject map when type.StartsWith("map:", StringComparison.Ordinal):
+                // Go writes map keys sorted bytewise (resources.limits: cpu before memory).
+                var entries = map.Select(kv => kv.Key).Order(StringComparer.Ordinal).Select(k => (Key: k, Value: map[k])).ToList();
+                map.Clear();
+                return new JsonObject(entries.Select(e => KeyValuePair.Create(e.Key, e.Value)));
             case JsonArray list when element is not null && PodSchema.IsStruct(element):
                 var items = list.Select(i => i).ToList();
                 list.Clear();

@@ -141,11 +141,16 @@ public static partial class KubeInject
         return null;
     }
 
-    /// <summary>The maps kube-inject walks through to reach the pod template must be maps.</summary>
-    private static string? WorkloadShape(JsonObject document)
+    /// <summary>The maps kube-inject walks through to reach the pod template must be maps; null when they are.</summary>
+    public static string? WorkloadShape(JsonObject document)
     {
+        ArgumentNullException.ThrowIfNull(document);
         string? Want(JsonNode? node, string path) => node is null or JsonObject ? null : $"{path}: want a map, got {node.GetValueKind().ToString().ToLowerInvariant()}";
-        var kind = document["kind"]!.GetValue<string>();
+        if (document["kind"] is not JsonValue kindValue || !kindValue.TryGetValue<string>(out var kind))
+        {
+            return null;
+        }
+
         if (kind == "List")
         {
             return document["items"] is null or JsonArray ? null : $"items: want a list, got {document["items"]!.GetValueKind().ToString().ToLowerInvariant()}";

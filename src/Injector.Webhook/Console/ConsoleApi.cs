@@ -27,6 +27,54 @@ internal static class ConsoleApi
     /// <summary>Namespaces whose labels one explain reads from the cluster at most.</summary>
     private const int MaxNamespaces = 20;
 
+    /// <summary>Pods and workloads one request may hold: a preview, not a cluster dump; the work per request stays small.</summary>
+    public const int MaxPods = 100;
+
+    /// <summary>How long one console request may work; the webhook shares the process and must not starve.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    /// <summary>Console requests at once: the console is a person's tool; a burst waits its turn or is told to retry.</summary>
+    private static readonly SemaphoreSlim Slots = new(2, 2);
+
+    /// <summary>
+    /// Runs one console request within the bounds: a free slot (else 429), its deadline (then 503), and any failure of a
+    /// manifest (a field of the wrong type, too many pods, YAML that does not parse) answered as 400 with the reason.
+    /// </summary>
+    private static async Task BoundedAsync(HttpContext context, Func<CancellationToken, Task> work)
+    {
+        if (!await Slots.WaitAsync(TimeSpan.FromSeconds(2), context.RequestAborted).ConfigureAwait(false))
+        {
+            await ProblemAsync(context, StatusCodes.Status429TooManyRequests, "the console is busy with other requests; try again").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            deadline.CancelAfter(Deadline);
+            try
+            {
+                await work(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                await ProblemAsync(context, StatusCodes.Status503ServiceUnavailable, $"the request took longer than {Deadline.TotalSeconds:F0} s; send a smaller manifest").ConfigureAwait(false);
+            }
+            catch (ManifestException e)
+            {
+                await ProblemAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
+            }
+            catch (YamlFormatException e)
+            {
+                await ProblemAsync(context, StatusCodes.Status400BadRequest, $"the manifest does not parse: {e.Message}").ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Slots.Release();
+        }
+    }
+
     /// <summary>With no <c>namespaceLabels</c> in the request and a cluster to ask, each namespace's own labels are read.</summary>
     public static async Task ExplainAsync(HttpContext context, IPodInjectorSource source, WebhookServerOptions options, Cluster.INamespaceLabels? cluster)
     {
@@ -47,7 +95,7 @@ internal static class ConsoleApi
             labels[key] = value?.ToString() ?? "";
         }
 
-        try
+        await BoundedAsync(context, async ct =>
         {
             var manifest = Text(body, "manifest");
             var defaultNamespace = Text(body, "namespace") is { Length: > 0 } ns ? ns : "default";
@@ -55,19 +103,15 @@ internal static class ConsoleApi
             if (body["namespaceLabels"] is null && cluster is not null)
             {
                 // At most a few namespaces a manifest: each read once, cached by the reader.
-                foreach (var name in ManifestExplainer.Namespaces(manifest, defaultNamespace).Take(MaxNamespaces))
+                foreach (var name in ManifestExplainer.Namespaces(manifest, defaultNamespace, YamlLimits.Default, MaxPods).Take(MaxNamespaces))
                 {
-                    perNamespace[name] = await cluster.GetLabelsAsync(name, context.RequestAborted).ConfigureAwait(false) ?? new Dictionary<string, string>();
+                    perNamespace[name] = await cluster.GetLabelsAsync(name, ct).ConfigureAwait(false) ?? new Dictionary<string, string>();
                 }
             }
 
-            var explanations = ManifestExplainer.Explain(injector, manifest, defaultNamespace, n => perNamespace.GetValueOrDefault(n) ?? labels, options.WebhookConfiguration);
+            var explanations = ManifestExplainer.Explain(injector, manifest, defaultNamespace, n => perNamespace.GetValueOrDefault(n) ?? labels, options.WebhookConfiguration, YamlLimits.Default, MaxPods, ct);
             await WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["explanations"] = ManifestExplainer.ToJson(explanations) }).ConfigureAwait(false);
-        }
-        catch (YamlFormatException e)
-        {
-            await ProblemAsync(context, StatusCodes.Status400BadRequest, $"the manifest does not parse: {e.Message}").ConfigureAwait(false);
-        }
+        }).ConfigureAwait(false);
     }
 
     public static async Task InjectAsync(HttpContext context, IPodInjectorSource source)
@@ -77,18 +121,25 @@ internal static class ConsoleApi
             return;
         }
 
-        var result = KubeInject.Run(Text(body, "manifest"), source.Current, null, context.RequestAborted);
-        var answer = new JsonObject { ["warnings"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode)w)]) };
-        if (result.Denial is { } denial)
+        await BoundedAsync(context, async ct =>
         {
-            answer["denied"] = new JsonObject { ["reason"] = denial.Code, ["message"] = denial.Message };
-        }
-        else
-        {
-            answer["output"] = result.Output;
-        }
+            var manifest = Text(body, "manifest");
+            // Counted first, within the console's YAML bounds: the injection below then does a bounded amount of work.
+            ManifestExplainer.PodCount(manifest, YamlLimits.Default, MaxPods);
+            var result = KubeInject.Run(manifest, source.Current, null, ct);
+            ct.ThrowIfCancellationRequested();
+            var answer = new JsonObject { ["warnings"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode)w)]) };
+            if (result.Denial is { } denial)
+            {
+                answer["denied"] = new JsonObject { ["reason"] = denial.Code, ["message"] = denial.Message };
+            }
+            else
+            {
+                answer["output"] = result.Output;
+            }
 
-        await WriteAsync(context, StatusCodes.Status200OK, answer).ConfigureAwait(false);
+            await WriteAsync(context, StatusCodes.Status200OK, answer).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -119,36 +170,36 @@ internal static class ConsoleApi
             return;
         }
 
-        List<JsonNode?> documents;
-        try
+        await BoundedAsync(context, async _ =>
         {
-            documents = [.. GoYaml.ParseAll(Text(body, "manifest"), YamlLimits.Document)];
-        }
-        catch (YamlFormatException e)
-        {
-            await ProblemAsync(context, StatusCodes.Status400BadRequest, $"the manifest does not parse: {e.Message}").ConfigureAwait(false);
-            return;
-        }
+            var manifest = Text(body, "manifest");
+            ManifestExplainer.PodCount(manifest, YamlLimits.Default, MaxPods);
+            List<JsonNode?> documents = [.. GoYaml.ParseAll(manifest, YamlLimits.Default)];
+            var touched = 0;
+            foreach (var document in documents.OfType<JsonObject>())
+            {
+                touched += Annotate(document, wanted);
+            }
 
-        var touched = 0;
-        foreach (var document in documents.OfType<JsonObject>())
-        {
-            touched += Annotate(document, wanted);
-        }
+            if (touched == 0)
+            {
+                await ProblemAsync(context, StatusCodes.Status400BadRequest, "the manifest has no pod or workload to annotate").ConfigureAwait(false);
+                return;
+            }
 
-        if (touched == 0)
-        {
-            await ProblemAsync(context, StatusCodes.Status400BadRequest, "the manifest has no pod or workload to annotate").ConfigureAwait(false);
-            return;
-        }
-
-        var output = string.Concat(documents.Select(d => GoYaml.Write(d) + "---\n"));
-        await WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["manifest"] = output }).ConfigureAwait(false);
+            var output = string.Concat(documents.Select(d => GoYaml.Write(d) + "---\n"));
+            await WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["manifest"] = output }).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Sets the annotations on the pod templates of a document (Lists too); the count of templates changed.</summary>
     private static int Annotate(JsonObject document, JsonObject wanted)
     {
+        if (KubeInject.WorkloadShape(document) is { } problem)
+        {
+            throw new ManifestException($"{document["kind"]} document: {problem}");
+        }
+
         if (document["kind"]?.ToString() == "List")
         {
             return (document["items"] as JsonArray ?? []).OfType<JsonObject>().Sum(item => Annotate(item, wanted));
@@ -213,6 +264,13 @@ internal static class ConsoleApi
     /// <summary>The request's JSON object, bounded; null when the answer (an error) has been written.</summary>
     private static async Task<JsonObject?> ReadAsync(HttpContext context)
     {
+        // A page on another origin can send text/plain without a preflight, never application/json: this refuses it.
+        if (!(context.Request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            await ProblemAsync(context, StatusCodes.Status415UnsupportedMediaType, "want Content-Type: application/json").ConfigureAwait(false);
+            return null;
+        }
+
         if (context.Request.ContentLength > MaxBodyBytes)
         {
             await ProblemAsync(context, StatusCodes.Status413PayloadTooLarge, $"the request is larger than {MaxBodyBytes} bytes").ConfigureAwait(false);

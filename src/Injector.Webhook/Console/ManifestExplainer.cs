@@ -23,27 +23,105 @@ public static class ManifestExplainer
         JsonObject? webhookConfiguration) =>
         Explain(injector, manifest, defaultNamespace, _ => namespaceLabels, webhookConfiguration);
 
-    /// <summary>As above, with each namespace's labels looked up (the console in a cluster reads them).</summary>
+    /// <summary>
+    /// As above, with each namespace's labels looked up (the console in a cluster reads them), the YAML bounds given,
+    /// at most <paramref name="maxPods"/> pods (more is a <see cref="ManifestException"/>: the console bounds each
+    /// request's work) and the work stopped when <paramref name="cancellationToken"/> fires.
+    /// </summary>
     public static IReadOnlyList<Explanation> Explain(
         PodInjector injector,
         string manifest,
         string defaultNamespace,
         Func<string, IReadOnlyDictionary<string, string>> namespaceLabels,
-        JsonObject? webhookConfiguration)
+        JsonObject? webhookConfiguration,
+        YamlLimits? limits = null,
+        int maxPods = int.MaxValue,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(namespaceLabels);
-        var documents = GoYaml.ParseAll(manifest, YamlLimits.Document).OfType<JsonObject>();
-        return [.. Pods(documents, defaultNamespace).Select(p => InjectionExplainer.Explain(injector, p.Pod, p.Namespace, namespaceLabels(p.Namespace), webhookConfiguration))];
+        var pods = PodsOf(manifest, defaultNamespace, limits, maxPods);
+        var explanations = new List<Explanation>(pods.Count);
+        foreach (var (pod, ns) in pods)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            explanations.Add(InjectionExplainer.Explain(injector, pod, ns, namespaceLabels(ns), webhookConfiguration, cancellationToken: cancellationToken));
+        }
+
+        return explanations;
     }
 
     /// <summary>The namespaces the manifest's pods are created in.</summary>
-    public static IReadOnlyList<string> Namespaces(string manifest, string defaultNamespace) =>
-        [.. Pods(GoYaml.ParseAll(manifest, YamlLimits.Document).OfType<JsonObject>(), defaultNamespace).Select(p => p.Namespace).Distinct(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> Namespaces(string manifest, string defaultNamespace, YamlLimits? limits = null, int maxPods = int.MaxValue) =>
+        [.. PodsOf(manifest, defaultNamespace, limits, maxPods).Select(p => p.Namespace).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>How many pods the manifest holds (a workload counts once), failing past <paramref name="maxPods"/>.</summary>
+    public static int PodCount(string manifest, YamlLimits? limits = null, int maxPods = int.MaxValue) => PodsOf(manifest, "default", limits, maxPods).Count;
+
+    private static List<(JsonObject Pod, string Namespace)> PodsOf(string manifest, string defaultNamespace, YamlLimits? limits, int maxPods)
+    {
+        var pods = new List<(JsonObject Pod, string Namespace)>();
+        foreach (var pod in Pods(GoYaml.ParseAll(manifest, limits ?? YamlLimits.Document).OfType<JsonObject>(), defaultNamespace))
+        {
+            if (pods.Count == maxPods)
+            {
+                throw new ManifestException($"the manifest holds more than {maxPods} pods and workloads; send at most {maxPods} at a time");
+            }
+
+            pods.Add(pod);
+        }
+
+        return pods;
+    }
 
     /// <summary>The first MutatingWebhookConfiguration of a YAML text; null when there is none.</summary>
     public static JsonObject? WebhookConfiguration(string yaml) =>
         GoYaml.ParseAll(yaml, YamlLimits.Default).OfType<JsonObject>().FirstOrDefault(d => d["kind"]?.ToString() == "MutatingWebhookConfiguration");
+
+    /// <summary>
+    /// The webhook configuration a revision is installed with, from the default one, as manifests/overlays/revision-canary
+    /// makes it: only the <c>rev.*</c> entries (istio-injection=enabled and sidecar.istio.io/inject=true stay with the
+    /// default revision), selecting <c>istio.io/rev=REVISION</c>. The default revision (or none) keeps the configuration.
+    /// </summary>
+    public static JsonObject? ForRevision(JsonObject? configuration, string? revision)
+    {
+        if (configuration is null || revision is null or "" or "default")
+        {
+            return configuration;
+        }
+
+        var copy = (JsonObject)configuration.DeepClone();
+        if (copy["metadata"] is JsonObject meta && meta["name"] is JsonValue name)
+        {
+            meta["name"] = $"{name}-{revision}";
+        }
+
+        var entries = new JsonArray();
+        foreach (var entry in (copy["webhooks"] as JsonArray ?? []).OfType<JsonObject>().ToList())
+        {
+            if (entry["name"]?.ToString()?.StartsWith("rev.", StringComparison.Ordinal) != true)
+            {
+                continue;
+            }
+
+            foreach (var selector in new[] { entry["namespaceSelector"], entry["objectSelector"] })
+            {
+                foreach (var expression in (selector?["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    if (expression["key"]?.ToString() == "istio.io/rev" && expression["operator"]?.ToString() == "In")
+                    {
+                        expression["values"] = new JsonArray(revision);
+                    }
+                }
+            }
+
+            ((JsonArray)copy["webhooks"]!).Remove(entry);
+            entries.Add(entry);
+        }
+
+        copy["webhooks"] = entries;
+        return copy;
+    }
 
     /// <summary>The JSON the CLI's <c>-o json</c> and the console API write: an array of explanations.</summary>
     public static JsonArray ToJson(IEnumerable<Explanation> explanations) => new([.. explanations.Select(e => (JsonNode)new JsonObject
@@ -63,6 +141,11 @@ public static class ManifestExplainer
     {
         foreach (var document in documents)
         {
+            if (KubeInject.WorkloadShape(document) is { } problem)
+            {
+                throw new ManifestException($"{document["kind"]} document: {problem}");
+            }
+
             if (document["kind"]?.ToString() == "List")
             {
                 foreach (var item in Pods((document["items"] as JsonArray ?? []).OfType<JsonObject>(), defaultNamespace))
@@ -81,15 +164,18 @@ public static class ManifestExplainer
             var pod = location.ReadPod();
             pod["apiVersion"] = "v1";
             pod["kind"] = "Pod";
-            var ns = document["metadata"]?["namespace"]?.ToString() is { Length: > 0 } named ? named : defaultNamespace;
+            var ns = (document["metadata"] as JsonObject)?["namespace"] is JsonValue v && v.TryGetValue<string>(out var named) && named.Length > 0 ? named : defaultNamespace;
             var meta = pod["metadata"] as JsonObject ?? (JsonObject)(pod["metadata"] = new JsonObject());
             meta["namespace"] = ns;
             if (document["kind"]?.ToString() != "Pod")
             {
-                meta["generateName"] = $"{document["metadata"]?["name"]}-";
+                meta["generateName"] = $"{(document["metadata"] as JsonObject)?["name"]}-";
             }
 
             yield return (pod, ns);
         }
     }
 }
+
+/// <summary>A manifest that cannot be explained as it is (a field of the wrong type, too many pods): the message says why.</summary>
+public sealed class ManifestException(string message) : Exception(message);

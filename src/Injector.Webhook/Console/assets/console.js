@@ -37,7 +37,12 @@ async function api(method, path, body) {
     headers: body ? { "Content-Type": "application/json" } : {},
     body: body ? JSON.stringify(body) : undefined,
   });
-  const json = await response.json();
+  let json;
+  try {
+    json = await response.json();
+  } catch {
+    json = { error: `the server answered ${response.status} ${response.statusText} without JSON` };
+  }
   return { ok: response.ok, status: response.status, json };
 }
 
@@ -95,6 +100,7 @@ async function preview() {
     if (e.templates.length) box.append(el("p", {}, "templates: " + e.templates.join(", ")));
     $("explanations").append(box);
   }
+  if (!injected.ok) { $("preview-error").replaceChildren(markAnnotations(injected.json.error || "the preview failed")); return; }
   if (injected.json.denied) {
     $("preview-error").replaceChildren(markAnnotations(`${injected.json.denied.reason}: ${injected.json.denied.message}`));
     return;
