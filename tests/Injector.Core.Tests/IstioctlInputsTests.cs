@@ -34,6 +34,22 @@ public sealed class IstioctlInputsTests
     }
 
     [Fact]
+    public void Each_template_says_where_it_came_from()
+    {
+        Assert.Equal("embedded", SettingsLoader.Defaults().TemplateSources["sidecar"]);
+
+        var settings = SettingsLoader.Load(new ConfigTexts(
+            DirConfig: new ConfigText("/etc/istio/inject/config", "templates:\n  extra: |\n    metadata: {}\n"),
+            DirValues: new ConfigText("/etc/istio/inject/values", "sidecarInjectorWebhook:\n  templates:\n    mine: 'metadata: {}'\n")));
+        Assert.Equal("/etc/istio/inject/config", settings.TemplateSources["extra"]);
+        Assert.Equal("values.sidecarInjectorWebhook.templates", settings.TemplateSources["mine"]);
+        Assert.Equal("embedded", settings.TemplateSources["gateway"]);
+
+        var bare = SettingsLoader.Load(new ConfigTexts(InjectConfig: new ConfigText("inject.yaml", BareTemplate)));
+        Assert.Equal("inject.yaml (a bare sidecar template)", bare.TemplateSources["sidecar"]);
+    }
+
+    [Fact]
     public void A_ConfigMap_object_as_inject_config_says_what_to_pass()
     {
         var e = Assert.Throws<ConfigException>(() => SettingsLoader.Load(new ConfigTexts(InjectConfig: new ConfigText("cm.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  config: x\n"))));

@@ -24,4 +24,7 @@ public sealed record InjectorSettings(
     public string Revision => Values["revision"]?.ToString() is { Length: > 0 } rev ? rev : "default";
 
     public bool IsOpenShift => string.Equals(Platform, "openshift", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Where each template came from: <c>embedded</c>, the config file that defined it, or <c>values.sidecarInjectorWebhook.templates</c>.</summary>
+    public IReadOnlyDictionary<string, string> TemplateSources { get; init; } = new Dictionary<string, string>();
 }

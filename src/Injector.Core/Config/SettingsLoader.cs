@@ -29,9 +29,10 @@ public static class SettingsLoader
         var config = Embedded.Document("config.yaml");
         var templates = Embedded.Templates();
 
+        string? configTemplates = null;
         if (sources.DirConfig is { } dirConfig)
         {
-            OverlayConfig(config, ReadObject(dirConfig));
+            OverlayConfig(config, ReadObject(dirConfig), dirConfig.Source, ref configTemplates);
         }
 
         if (sources.DirValues is { } dirValues)
@@ -55,7 +56,7 @@ public static class SettingsLoader
             }
             else
             {
-                OverlayConfig(config, ReadObject(injectConfig));
+                OverlayConfig(config, ReadObject(injectConfig), injectConfig.Source, ref configTemplates);
             }
         }
 
@@ -97,7 +98,23 @@ public static class SettingsLoader
             Policy = config["policy"]?.ToString() ?? values["global"]?["proxy"]?["autoInject"]?.ToString() ?? "enabled",
             Templates = MergeTemplates(templates, injection.Templates, values, bareSidecar),
         };
-        return new InjectorSettings(injection, values, mesh, sources.NativeSidecars, sources.Platform);
+        var origin = templates.Keys.ToDictionary(n => n, _ => "embedded", StringComparer.Ordinal);
+        foreach (var name in injection.Templates.Keys.Where(n => !templates.ContainsKey(n) || !ReferenceEquals(templates[n], injection.Templates[n])))
+        {
+            origin[name] = configTemplates ?? "config";
+        }
+
+        foreach (var (name, _) in values["sidecarInjectorWebhook"]?["templates"] as JsonObject ?? [])
+        {
+            origin[name] = "values.sidecarInjectorWebhook.templates";
+        }
+
+        if (bareSidecar is not null)
+        {
+            origin[SidecarTemplate] = $"{sources.InjectConfig!.Source} (a bare sidecar template)";
+        }
+
+        return new InjectorSettings(injection, values, mesh, sources.NativeSidecars, sources.Platform) { TemplateSources = origin };
     }
 
     private const string SidecarTemplate = "sidecar";
@@ -200,8 +217,13 @@ public static class SettingsLoader
     }
 
     /// <summary>A config document replaces the defaults key by key (its templates are added to the embedded ones, not merged inside).</summary>
-    private static void OverlayConfig(JsonObject config, JsonObject overlay)
+    private static void OverlayConfig(JsonObject config, JsonObject overlay, string source, ref string? templatesSource)
     {
+        if (overlay.ContainsKey("templates") || overlay.ContainsKey("template"))
+        {
+            templatesSource = source;
+        }
+
         foreach (var (key, value) in overlay)
         {
             config[key] = value?.DeepClone();

@@ -241,6 +241,7 @@ internal static class ConsoleApi
             ["policy"] = settings?.Config.Policy,
             ["defaultTemplates"] = new JsonArray([.. (settings?.Config.DefaultTemplates ?? []).Select(t => (JsonNode)t)]),
             ["templates"] = new JsonArray([.. (settings?.Config.Templates.Keys ?? []).Order(StringComparer.Ordinal).Select(t => (JsonNode)t)]),
+            ["templateSources"] = new JsonObject([.. (settings?.TemplateSources ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
             ["nativeSidecars"] = settings?.NativeSidecars,
             ["platform"] = settings?.Platform,
             ["values"] = settings?.Values.DeepClone(),

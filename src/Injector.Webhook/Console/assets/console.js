@@ -139,7 +139,7 @@ async function showConfig() {
   const { json } = await api("GET", "/api/v1/config");
   const rows = [
     ["Revision", json.revision], ["Policy", json.policy], ["Default templates", (json.defaultTemplates || []).join(", ")],
-    ["Templates", (json.templates || []).join(", ")], ["Native sidecars", String(json.nativeSidecars)],
+    ["Templates", (json.templates || []).map((t) => `${t} (${(json.templateSources || {})[t] || "?"})`).join(", ")], ["Native sidecars", String(json.nativeSidecars)],
     ["Platform", json.platform || "none"], ["Generation", json.generation ?? "fixed"], ["Hash", json.hash || "-"],
     ["Loaded", json.loadedAt || "-"], ["Files", (json.files || []).join(", ") || "embedded defaults"],
     ["Last refused reload", json.lastRefused ? `${json.lastRefused.at} (${json.lastRefused.hash}): ${json.lastRefused.reason}` : "none"],
