@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
 using Injector.Core.Explain;
+using Injector.Core.Workloads;
 using Injector.Documents;
 using Injector.Webhook;
 using Injector.Webhook.Console;

@@ -2,7 +2,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
-using Injector.Core.Kube;
 using Injector.Core.Workloads;
 using Injector.Documents;
 
@@ -114,39 +113,8 @@ public sealed class GoldenTests
         return answers;
     }
 
-    private static IEnumerable<(JsonObject Pod, string Namespace)> PodsOf(IEnumerable<JsonObject> documents)
-    {
-        foreach (var document in documents)
-        {
-            if (document["kind"]?.ToString() == "List")
-            {
-                foreach (var item in PodsOf((document["items"] as JsonArray ?? []).OfType<JsonObject>()))
-                {
-                    yield return item;
-                }
-
-                continue;
-            }
-
-            if (PodTemplateLocation.Find(document) is not { } location)
-            {
-                continue;
-            }
-
-            var pod = location.ReadPod();
-            pod["apiVersion"] = "v1";
-            pod["kind"] = "Pod";
-            var ns = document["metadata"]?["namespace"]?.ToString() ?? "default";
-            var meta = PodJson.Metadata(pod);
-            meta["namespace"] = ns;
-            if (document["kind"]?.ToString() != "Pod")
-            {
-                meta["generateName"] = $"{document["metadata"]?["name"]}-";
-            }
-
-            yield return (pod, ns);
-        }
-    }
+    private static IEnumerable<(JsonObject Pod, string Namespace)> PodsOf(IEnumerable<JsonObject> documents) =>
+        WorkloadPods.Of(documents, "default");
 
     private static string Expected(JsonNode c, string suffix) => Path.Combine(Root, "expected", c["name"]!.ToString() + suffix);
 

@@ -137,45 +137,6 @@ public static class ManifestExplainer
 
     public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static IEnumerable<(JsonObject Pod, string Namespace)> Pods(IEnumerable<JsonObject> documents, string defaultNamespace)
-    {
-        foreach (var document in documents)
-        {
-            if (KubeInject.WorkloadShape(document) is { } problem)
-            {
-                throw new ManifestException($"{document["kind"]} document: {problem}");
-            }
-
-            if (document["kind"]?.ToString() == "List")
-            {
-                foreach (var item in Pods((document["items"] as JsonArray ?? []).OfType<JsonObject>(), defaultNamespace))
-                {
-                    yield return item;
-                }
-
-                continue;
-            }
-
-            if (PodTemplateLocation.Find(document) is not { } location)
-            {
-                continue;
-            }
-
-            var pod = location.ReadPod();
-            pod["apiVersion"] = "v1";
-            pod["kind"] = "Pod";
-            var ns = (document["metadata"] as JsonObject)?["namespace"] is JsonValue v && v.TryGetValue<string>(out var named) && named.Length > 0 ? named : defaultNamespace;
-            var meta = pod["metadata"] as JsonObject ?? (JsonObject)(pod["metadata"] = new JsonObject());
-            meta["namespace"] = ns;
-            if (document["kind"]?.ToString() != "Pod")
-            {
-                meta["generateName"] = $"{(document["metadata"] as JsonObject)?["name"]}-";
-            }
-
-            yield return (pod, ns);
-        }
-    }
+    private static IEnumerable<(JsonObject Pod, string Namespace)> Pods(IEnumerable<JsonObject> documents, string defaultNamespace) =>
+        WorkloadPods.Of(documents, defaultNamespace);
 }
-
-/// <summary>A manifest that cannot be explained as it is (a field of the wrong type, too many pods): the message says why.</summary>
-public sealed class ManifestException(string message) : Exception(message);
