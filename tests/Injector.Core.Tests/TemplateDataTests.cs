@@ -54,6 +54,7 @@ public sealed class TemplateDataTests
     [InlineData("{{ range .Spec.Containers }}[{{ .WorkingDir }}]{{ .Stdin }}{{ range .Ports }} {{ .HostPort }}/{{ .Protocol }}{{ end }};{{ end }}", "{}", "[]false 0/TCP 0/UDP;[]false 0/;")]
     [InlineData("[{{ .ObjectMeta.GenerateName }}] {{ .ObjectMeta.Generation }}", "{}", "[] 0")]
     [InlineData("[{{ .Spec.NoSuchField }}] {{ if .Spec.SecurityContext }}set{{ else }}nil{{ end }}", "{}", "[<no value>] nil")]
+    [InlineData("{{ len .Spec.Volumes }} {{ if .Spec.Volumes }}some{{ else }}none{{ end }} {{ len .Spec.NodeSelector }} {{ range .Spec.Tolerations }}x{{ end }}.", "{}", "0 none 0 .")]
     public void Data_field_reads_as_in_istiod(string expression, string annotations, string expected)
     {
         Assert.Equal(expected, TemplateDataProbe.Render(expression, annotations));

@@ -80,6 +80,9 @@ internal sealed class GoTypedMaps(JsonObject meta, JsonObject spec)
             "bool" => false,
             "int32" or "int64" or "IntOrString" => 0L,
             "Quantity" => "0",
+            // A nil slice or map reads as an empty one in Go templates (len 0, range nothing, prints [] or map[]).
+            _ when field.Type.StartsWith("[]", StringComparison.Ordinal) => new JsonArray(),
+            _ when field.Type.StartsWith("map:", StringComparison.Ordinal) => new JsonObject(),
             _ when PodSchema.IsStruct(field.Type) => ZeroStruct(field.Type),
             _ => null,
         };
