@@ -137,7 +137,7 @@ public sealed class PodInjector : IPodInjector
             Names(PodJson.Items(templatePod, "volumes")));
         RefuseForeignRecord(earlier, rendered);
         RefuseVolumeClash(userVolumes, rendered);
-        PostProcess(injected, templatePod, earlier, proxyConfig, annotations, request);
+        PostProcess(injected, templatePod, rendered, earlier, proxyConfig, annotations, request);
         return (injected, rendered);
     }
 
@@ -238,19 +238,20 @@ public sealed class PodInjector : IPodInjector
     /// <summary>Post-processing in Istio's order (spec §6.4): overrides, env order, Prometheus, probes, metadata, container order.</summary>
     /// <param name="pod">The merged pod, changed in place.</param>
     /// <param name="templatePod">What the templates alone produced.</param>
+    /// <param name="rendered">The names of the containers and volumes the templates produced.</param>
     /// <param name="earlier">What an earlier injection left.</param>
     /// <param name="proxyConfig">The effective ProxyConfig.</param>
     /// <param name="annotations">The pod's own annotations, as they were before the templates were merged.</param>
     /// <param name="request">The request (path env).</param>
-    private void PostProcess(JsonObject pod, JsonObject templatePod, Earlier earlier, JsonObject proxyConfig, JsonObject? annotations, InjectionRequest request)
+    private void PostProcess(JsonObject pod, JsonObject templatePod, Rendered rendered, Earlier earlier, JsonObject proxyConfig, JsonObject? annotations, InjectionRequest request)
     {
         // Istio decodes the merged pod into corev1.Pod: what the templates wrote reaches the API server as Go writes it.
-        GoRoundTrip.Injected(pod, templatePod);
+        GoRoundTrip.Injected(pod, templatePod, rendered.Containers, rendered.Volumes);
         var overrides = UserOverrides.Collect(earlier.UserPod, templatePod, earlier.Status);
         UserOverrides.Apply(pod, overrides, record: !UserOverrides.IsRecorded(earlier.UserPod));
         var interceptionMode = annotations?["sidecar.istio.io/interceptionMode"]?.ToString() ?? proxyConfig["interceptionMode"]?.ToString();
         UserOverrides.AdjustRunAs(pod, overrides, tproxy: interceptionMode == "TPROXY");
-        ResourceQuantities.CanonicalizeInjected(pod, templatePod);
+        ResourceQuantities.CanonicalizeInjected(pod, rendered.Containers);
 
         var network = Settings.Values["global"]?["network"]?.ToString();
         var clusterName = Settings.Values["global"]?["multiCluster"]?["clusterName"]?.ToString();

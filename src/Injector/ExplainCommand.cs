@@ -57,16 +57,9 @@ internal static class ExplainCommand
             return Fail(ExitCodes.BadConfig, "filename not specified: pass -f FILE (or --filename FILE; - reads standard input)");
         }
 
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in namespaceLabels)
+        if (KeyValueFlags.Parse("--namespace-label", namespaceLabels, out var badLabel) is not { } labels)
         {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                return Fail(ExitCodes.BadConfig, $"--namespace-label {pair}: want KEY=VALUE");
-            }
-
-            labels[pair[..eq]] = pair[(eq + 1)..];
+            return Fail(ExitCodes.BadConfig, badLabel);
         }
 
         var (input, inputError, inputCode) = InputFiles.Read(files);
@@ -107,28 +100,22 @@ internal static class ExplainCommand
         return ExitCodes.Ok;
     }
 
-    private static JsonObject? WebhookConfiguration(string? path)
+    /// <summary>The configuration of <c>--webhook-config FILE</c>; null for <c>none</c>.</summary>
+    private static JsonObject? WebhookConfiguration(string path)
     {
         if (path == "none")
         {
             return null;
         }
 
-        if (path is null)
-        {
-            return InstalledWebhookConfiguration();
-        }
-
         string text;
+        try
         {
-            try
-            {
-                text = File.ReadAllText(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new ConfigException($"--webhook-config {path}: {e.Message}", e);
-            }
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"--webhook-config {path}: {e.Message}", e);
         }
 
         try

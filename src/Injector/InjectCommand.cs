@@ -45,16 +45,9 @@ internal static class InjectCommand
             return Fail(ExitCodes.BadConfig, "filename not specified: pass -f FILE (or --filename FILE; - reads standard input)");
         }
 
-        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in namespaceAnnotations)
+        if (KeyValueFlags.Parse("--namespace-annotation", namespaceAnnotations, out var badAnnotation) is not { } annotations)
         {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                return Fail(ExitCodes.BadConfig, $"--namespace-annotation {pair}: want KEY=VALUE");
-            }
-
-            annotations[pair[..eq]] = pair[(eq + 1)..];
+            return Fail(ExitCodes.BadConfig, badAnnotation);
         }
 
         var (input, inputError, inputCode) = InputFiles.Read(files);

@@ -74,7 +74,7 @@ public sealed class GoldenTests
     private static JsonArray Webhook(PodInjector injector, string input)
     {
         var answers = new JsonArray();
-        foreach (var (pod, ns) in PodsOf(GoYaml.ParseAll(input).OfType<JsonObject>()))
+        foreach (var (pod, ns) in WorkloadPods.Of(GoYaml.ParseAll(input).OfType<JsonObject>(), "default"))
         {
             var result = injector.Inject(new InjectionRequest(pod, ns, InjectionDoor.Webhook, []));
             var answer = new JsonObject
@@ -112,9 +112,6 @@ public sealed class GoldenTests
 
         return answers;
     }
-
-    private static IEnumerable<(JsonObject Pod, string Namespace)> PodsOf(IEnumerable<JsonObject> documents) =>
-        WorkloadPods.Of(documents, "default");
 
     private static string Expected(JsonNode c, string suffix) => Path.Combine(Root, "expected", c["name"]!.ToString() + suffix);
 

@@ -26,6 +26,7 @@ public static class SettingsLoader
         ArgumentNullException.ThrowIfNull(sources);
         var values = Embedded.Document("values.yaml");
         var mesh = Embedded.Document("mesh.yaml");
+        var defaultDiscovery = mesh["defaultConfig"]?["discoveryAddress"]?.ToString();
         var config = Embedded.Document("config.yaml");
         var templates = Embedded.Templates();
 
@@ -88,7 +89,7 @@ public static class SettingsLoader
 
         if (sources.Revision is { } revision)
         {
-            ApplyRevision(revision, values, mesh);
+            ApplyRevision(revision, values, mesh, defaultDiscovery);
         }
 
         var injection = InjectionConfig.FromJson(config, "config");
@@ -160,7 +161,11 @@ public static class SettingsLoader
     /// The revision this injector serves, as Istio's chart installs one: <c>values.revision</c> (empty for
     /// <c>default</c>), and the proxies' discovery address <c>istiod-REV</c> unless a mesh document set another.
     /// </summary>
-    private static void ApplyRevision(string revision, JsonObject values, JsonObject mesh)
+    /// <param name="revision">The revision served.</param>
+    /// <param name="values">The values, changed in place.</param>
+    /// <param name="mesh">The mesh config, changed in place.</param>
+    /// <param name="defaultDiscovery">The embedded mesh's discovery address: one still equal to it was set by no mesh document.</param>
+    private static void ApplyRevision(string revision, JsonObject values, JsonObject mesh, string? defaultDiscovery)
     {
         if (!RevisionName.IsValid(revision))
         {
@@ -171,7 +176,7 @@ public static class SettingsLoader
         values["revision"] = named;
         if (mesh["defaultConfig"] is JsonObject defaultConfig
             && defaultConfig["discoveryAddress"]?.ToString() is { } address
-            && address == Embedded.Document("mesh.yaml")["defaultConfig"]?["discoveryAddress"]?.ToString())
+            && address == defaultDiscovery)
         {
             var service = named.Length == 0 ? "istiod" : $"istiod-{named}";
             defaultConfig["discoveryAddress"] = $"{service}{address[address.IndexOf('.', StringComparison.Ordinal)..]}";

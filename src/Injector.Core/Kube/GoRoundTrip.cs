@@ -22,17 +22,17 @@ public static class GoRoundTrip
     /// The parts of a merged pod the templates produced, as Go writes them: the containers and volumes the templates
     /// named, and each other pod-spec key a template wrote. The user's own containers and volumes are left as written.
     /// </summary>
-    public static void Injected(JsonObject pod, JsonObject templatePod)
+    /// <param name="pod">The merged pod, changed in place.</param>
+    /// <param name="templatePod">What the templates alone produced (its pod-spec keys).</param>
+    /// <param name="containers">The names of the containers the templates produced, in either list (a native proxy moves between them).</param>
+    /// <param name="volumes">The names of the volumes the templates produced.</param>
+    public static void Injected(JsonObject pod, JsonObject templatePod, IReadOnlySet<string> containers, IReadOnlySet<string> volumes)
     {
         if (pod["spec"] is not JsonObject spec || templatePod["spec"] is not JsonObject templateSpec)
         {
             return;
         }
 
-        // A container the templates made native moves between the lists; it is theirs in either.
-        var containers = PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers"))
-            .Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var volumes = PodJson.Items(templatePod, "volumes").Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
         foreach (var (list, type, names) in new[] { ("containers", "Container", containers), ("initContainers", "Container", containers), ("volumes", "Volume", volumes) })
         {
             foreach (var item in PodJson.Items(pod, list))

@@ -6,11 +6,9 @@ namespace Injector.Core.PostProcess;
 /// <summary>Writes resource quantities in canonical form (<c>2000m</c> → <c>"2"</c>), as the API server stores them.</summary>
 public static class ResourceQuantities
 {
-    /// <summary>Every container the templates produced, in either list, wherever it ended up.</summary>
-    public static void CanonicalizeInjected(JsonObject pod, JsonObject templatePod)
+    /// <summary>Every container the templates produced (<paramref name="injected"/>, by name), in either list, wherever it ended up.</summary>
+    public static void CanonicalizeInjected(JsonObject pod, IReadOnlySet<string> injected)
     {
-        var injected = PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers"))
-            .Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
         foreach (var container in PodJson.Items(pod, "containers").Concat(PodJson.Items(pod, "initContainers")))
         {
             if (PodJson.Name(container) is { } name && injected.Contains(name))

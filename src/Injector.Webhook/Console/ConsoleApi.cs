@@ -97,19 +97,19 @@ internal static class ConsoleApi
 
         await BoundedAsync(context, async ct =>
         {
-            var manifest = Text(body, "manifest");
             var defaultNamespace = Text(body, "namespace") is { Length: > 0 } ns ? ns : "default";
+            var pods = ManifestExplainer.Pods(Text(body, "manifest"), defaultNamespace, YamlLimits.Default, MaxPods);
             var perNamespace = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
             if (body["namespaceLabels"] is null && cluster is not null)
             {
                 // At most a few namespaces a manifest: each read once, cached by the reader.
-                foreach (var name in ManifestExplainer.Namespaces(manifest, defaultNamespace, YamlLimits.Default, MaxPods).Take(MaxNamespaces))
+                foreach (var name in pods.Select(p => p.Namespace).Distinct(StringComparer.Ordinal).Take(MaxNamespaces))
                 {
                     perNamespace[name] = await cluster.GetLabelsAsync(name, ct).ConfigureAwait(false) ?? new Dictionary<string, string>();
                 }
             }
 
-            var explanations = ManifestExplainer.Explain(injector, manifest, defaultNamespace, n => perNamespace.GetValueOrDefault(n) ?? labels, options.WebhookConfiguration, YamlLimits.Default, MaxPods, ct);
+            var explanations = ManifestExplainer.Explain(injector, pods, n => perNamespace.GetValueOrDefault(n) ?? labels, options.WebhookConfiguration, ct);
             await WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["explanations"] = ManifestExplainer.ToJson(explanations) }).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
@@ -124,8 +124,9 @@ internal static class ConsoleApi
         await BoundedAsync(context, async ct =>
         {
             var manifest = Text(body, "manifest");
-            // Counted first, within the console's YAML bounds: the injection below then does a bounded amount of work.
-            ManifestExplainer.PodCount(manifest, YamlLimits.Default, MaxPods);
+            // Counted first, within the console's YAML bounds (kube-inject reads with the CLI's larger ones): the
+            // injection below then does a bounded amount of work.
+            ManifestExplainer.Pods(manifest, "default", YamlLimits.Default, MaxPods);
             var result = KubeInject.Run(manifest, source.Current, null, ct);
             ct.ThrowIfCancellationRequested();
             var answer = new JsonObject { ["warnings"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode)w)]) };
@@ -172,19 +173,16 @@ internal static class ConsoleApi
 
         await BoundedAsync(context, async _ =>
         {
-            var manifest = Text(body, "manifest");
-            ManifestExplainer.PodCount(manifest, YamlLimits.Default, MaxPods);
-            List<JsonNode?> documents = [.. GoYaml.ParseAll(manifest, YamlLimits.Default)];
-            var touched = 0;
-            foreach (var document in documents.OfType<JsonObject>())
-            {
-                touched += Annotate(document, wanted);
-            }
-
-            if (touched == 0)
+            List<JsonNode?> documents = [.. GoYaml.ParseAll(Text(body, "manifest"), YamlLimits.Default)];
+            if (ManifestExplainer.Bounded(WorkloadPods.Of(documents.OfType<JsonObject>(), "default"), MaxPods).Count == 0)
             {
                 await ProblemAsync(context, StatusCodes.Status400BadRequest, "the manifest has no pod or workload to annotate").ConfigureAwait(false);
                 return;
+            }
+
+            foreach (var document in documents.OfType<JsonObject>())
+            {
+                Annotate(document, wanted);
             }
 
             var output = string.Concat(documents.Select(d => GoYaml.Write(d) + "---\n"));
@@ -192,22 +190,23 @@ internal static class ConsoleApi
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Sets the annotations on the pod templates of a document (Lists too); the count of templates changed.</summary>
-    private static int Annotate(JsonObject document, JsonObject wanted)
+    /// <summary>Sets the annotations on the pod templates of a document (Lists too).</summary>
+    /// <remarks>The documents' shapes were checked when their pods were counted.</remarks>
+    private static void Annotate(JsonObject document, JsonObject wanted)
     {
-        if (KubeInject.WorkloadShape(document) is { } problem)
-        {
-            throw new ManifestException($"{document["kind"]} document: {problem}");
-        }
-
         if (document["kind"]?.ToString() == "List")
         {
-            return (document["items"] as JsonArray ?? []).OfType<JsonObject>().Sum(item => Annotate(item, wanted));
+            foreach (var item in (document["items"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                Annotate(item, wanted);
+            }
+
+            return;
         }
 
         if (PodTemplateLocation.Find(document) is not { } location)
         {
-            return 0;
+            return;
         }
 
         var pod = location.ReadPod();
@@ -225,7 +224,6 @@ internal static class ConsoleApi
         }
 
         location.WritePod(pod);
-        return 1;
     }
 
     public static Task ConfigAsync(HttpContext context, IPodInjectorSource source, CertificateReloader certificates)

@@ -21,26 +21,21 @@ public static class ManifestExplainer
         string defaultNamespace,
         IReadOnlyDictionary<string, string> namespaceLabels,
         JsonObject? webhookConfiguration) =>
-        Explain(injector, manifest, defaultNamespace, _ => namespaceLabels, webhookConfiguration);
+        Explain(injector, Pods(manifest, defaultNamespace), _ => namespaceLabels, webhookConfiguration);
 
     /// <summary>
-    /// As above, with each namespace's labels looked up (the console in a cluster reads them), the YAML bounds given,
-    /// at most <paramref name="maxPods"/> pods (more is a <see cref="ManifestException"/>: the console bounds each
-    /// request's work) and the work stopped when <paramref name="cancellationToken"/> fires.
+    /// The pods of a manifest already read (<see cref="Pods"/>), each namespace's labels looked up (the console in a
+    /// cluster reads them), the work stopped when <paramref name="cancellationToken"/> fires.
     /// </summary>
     public static IReadOnlyList<Explanation> Explain(
         PodInjector injector,
-        string manifest,
-        string defaultNamespace,
+        IReadOnlyList<(JsonObject Pod, string Namespace)> pods,
         Func<string, IReadOnlyDictionary<string, string>> namespaceLabels,
         JsonObject? webhookConfiguration,
-        YamlLimits? limits = null,
-        int maxPods = int.MaxValue,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(namespaceLabels);
-        var pods = PodsOf(manifest, defaultNamespace, limits, maxPods);
         var explanations = new List<Explanation>(pods.Count);
         foreach (var (pod, ns) in pods)
         {
@@ -51,27 +46,32 @@ public static class ManifestExplainer
         return explanations;
     }
 
-    /// <summary>The namespaces the manifest's pods are created in.</summary>
-    public static IReadOnlyList<string> Namespaces(string manifest, string defaultNamespace, YamlLimits? limits = null, int maxPods = int.MaxValue) =>
-        [.. PodsOf(manifest, defaultNamespace, limits, maxPods).Select(p => p.Namespace).Distinct(StringComparer.Ordinal)];
-
-    /// <summary>How many pods the manifest holds (a workload counts once), failing past <paramref name="maxPods"/>.</summary>
-    public static int PodCount(string manifest, YamlLimits? limits = null, int maxPods = int.MaxValue) => PodsOf(manifest, "default", limits, maxPods).Count;
-
-    private static List<(JsonObject Pod, string Namespace)> PodsOf(string manifest, string defaultNamespace, YamlLimits? limits, int maxPods)
+    /// <summary>
+    /// The pods of a manifest (<see cref="WorkloadPods"/>), read within the YAML bounds given; more than
+    /// <paramref name="maxPods"/> is a <see cref="ManifestException"/> (the console bounds each request's work).
+    /// </summary>
+    public static IReadOnlyList<(JsonObject Pod, string Namespace)> Pods(string manifest, string defaultNamespace, YamlLimits? limits = null, int maxPods = int.MaxValue)
     {
-        var pods = new List<(JsonObject Pod, string Namespace)>();
-        foreach (var pod in Pods(GoYaml.ParseAll(manifest, limits ?? YamlLimits.Document).OfType<JsonObject>(), defaultNamespace))
+        ArgumentNullException.ThrowIfNull(manifest);
+        return Bounded(WorkloadPods.Of(GoYaml.ParseAll(manifest, limits ?? YamlLimits.Document).OfType<JsonObject>(), defaultNamespace), maxPods);
+    }
+
+    /// <summary>The pods, failing with <see cref="ManifestException"/> past <paramref name="maxPods"/>.</summary>
+    public static IReadOnlyList<(JsonObject Pod, string Namespace)> Bounded(IEnumerable<(JsonObject Pod, string Namespace)> pods, int maxPods)
+    {
+        ArgumentNullException.ThrowIfNull(pods);
+        var list = new List<(JsonObject Pod, string Namespace)>();
+        foreach (var pod in pods)
         {
-            if (pods.Count == maxPods)
+            if (list.Count == maxPods)
             {
                 throw new ManifestException($"the manifest holds more than {maxPods} pods and workloads; send at most {maxPods} at a time");
             }
 
-            pods.Add(pod);
+            list.Add(pod);
         }
 
-        return pods;
+        return list;
     }
 
     /// <summary>The first MutatingWebhookConfiguration of a YAML text; null when there is none.</summary>
@@ -136,7 +136,4 @@ public static class ManifestExplainer
     })]);
 
     public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static IEnumerable<(JsonObject Pod, string Namespace)> Pods(IEnumerable<JsonObject> documents, string defaultNamespace) =>
-        WorkloadPods.Of(documents, defaultNamespace);
 }
