@@ -6,6 +6,9 @@ public interface IPodInjector
     /// <summary>Whether <see cref="InjectionRequest.NamespaceAnnotations"/> matter (OpenShift proxy IDs), so a caller reads them only then.</summary>
     bool ReadsNamespaceAnnotations { get; }
 
+    /// <summary>The revision this injector serves (<c>values.revision</c>, "default" when unset); logs and metric labels carry it.</summary>
+    string Revision => "default";
+
     /// <summary>
     /// Injects one pod. Never throws: every failure is a <see cref="InjectionResult.Denied"/> with a named reason,
     /// including <paramref name="cancellationToken"/> firing (the request's deadline), which stops the work.

@@ -52,6 +52,9 @@ public abstract record InjectionResult
     public sealed record Injected(SkipReason Reason, JsonObject Pod, JsonArray Patch, IReadOnlyList<string> Warnings) : InjectionResult(Warnings)
     {
         public override string Code => Reason.Code;
+
+        /// <summary>The templates rendered, in order (for logs, metric labels and Events).</summary>
+        public IReadOnlyList<string> Templates { get; init; } = [];
     }
 
     /// <summary>The pod is admitted unchanged.</summary>

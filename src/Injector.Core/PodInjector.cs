@@ -36,6 +36,8 @@ public sealed class PodInjector : IPodInjector
     /// <summary>On OpenShift the proxy's UID and GID come from the namespace's annotations.</summary>
     public bool ReadsNamespaceAnnotations => Settings.IsOpenShift;
 
+    public string Revision => Settings.Revision;
+
     /// <summary>
     /// Decide → validate → render and merge → post-process → check the result → diff. The only place in the program
     /// where an exception becomes a result: a denial the core raised keeps its reason, the deadline becomes
@@ -111,7 +113,10 @@ public sealed class PodInjector : IPodInjector
         }
 
         warnings.AddRange(AnnotationWarnings.Find(PodJson.AnnotationsOrNull(original), original["metadata"]?["labels"] as JsonObject));
-        return new InjectionResult.Injected(decision.Reason, injected, JsonPatchDiff.Create(original, injected), warnings);
+        return new InjectionResult.Injected(decision.Reason, injected, JsonPatchDiff.Create(original, injected), warnings)
+        {
+            Templates = SelectedTemplates(original),
+        };
     }
 
     /// <summary>The names of what the templates produced: the parts of the result not already checked as the user's pod.</summary>

@@ -28,20 +28,43 @@ public enum AdmissionOutcomeKind
     Failed,
 }
 
-/// <summary>The review to send back, with what happened for logs and metrics.</summary>
+/// <summary>The review to send back, with what happened for logs, metrics and Events.</summary>
 /// <param name="Review">The AdmissionReview to write (apiVersion, kind and uid echoed from the request when it could be read).</param>
 /// <param name="Kind">How it ended.</param>
 /// <param name="Code">The skip reason code, decision code, denial code or a short failure label.</param>
 /// <param name="PodNamespace">The pod's namespace (empty when unknown), escaped for logs.</param>
 /// <param name="PodName">The pod's name or generateName (empty when unknown), escaped for logs.</param>
-/// <param name="DryRun">The request was a dry run (kubectl --dry-run=server): nothing is persisted.</param>
+/// <param name="DryRun">The request was a dry run (kubectl --dry-run=server): nothing is persisted, so nothing is recorded.</param>
 public sealed record AdmissionOutcome(
     AdmissionReview Review,
     AdmissionOutcomeKind Kind,
     string Code,
     string PodNamespace,
     string PodName,
-    bool DryRun = false);
+    bool DryRun = false)
+{
+    /// <summary>Why a pod was denied or a review failed, escaped for logs (null otherwise).</summary>
+    public string? Message { get; init; }
+
+    /// <summary>The templates injected, comma-joined (empty unless injected).</summary>
+    public string Templates { get; init; } = "";
+
+    /// <summary>The revision of the injector that answered.</summary>
+    public string Revision { get; init; } = "default";
+
+    /// <summary>The workload whose pod this was, for an Event (null when the pod has no controller, or was not read).</summary>
+    public Events.EventSubject? Subject { get; init; }
+
+    /// <summary>The label of <see cref="Kind"/> in logs, metrics and traces.</summary>
+    public string OutcomeLabel => Kind switch
+    {
+        AdmissionOutcomeKind.Injected => "injected",
+        AdmissionOutcomeKind.Skipped => "skipped",
+        AdmissionOutcomeKind.Ignored => "ignored",
+        AdmissionOutcomeKind.Denied => "denied",
+        _ => "failed",
+    };
+}
 
 /// <summary>
 /// The webhook's seam between HTTP plumbing and the injector: review bytes (or a decoded review) in, review out.
@@ -50,7 +73,7 @@ public sealed record AdmissionOutcome(
 /// </summary>
 public sealed class AdmissionHandler
 {
-    /// <summary>Code counted under <c>injector_skip_total</c> for objects that are not pods.</summary>
+    /// <summary>Reason code of objects that are not pods (counted as skips, labelled <c>ignored</c>).</summary>
     public const string NotAPodCode = "not-a-pod";
 
     /// <summary>Code for a review that could not be decoded.</summary>
@@ -87,6 +110,9 @@ public sealed class AdmissionHandler
         _logger = logger;
         _namespaces = namespaces;
     }
+
+    /// <summary>The revision of the injector in force.</summary>
+    public string Revision => _injectors.Current.Revision;
 
     /// <summary>Decodes an AdmissionReview (v1 or v1beta1) and handles it. <paramref name="path"/> is the request path (<c>/inject…</c>).</summary>
     public async Task<AdmissionOutcome> ReviewAsync(ReadOnlyMemory<byte> body, string path, CancellationToken cancellationToken)
@@ -154,7 +180,10 @@ public sealed class AdmissionHandler
                 Kind = review.Kind,
                 Response = AdmissionResponses.Errored(review.Request.Uid, $"injection failed: internal error ({e.GetType().Name})"),
             };
-            return Count(new AdmissionOutcome(answer, AdmissionOutcomeKind.Denied, DenialReason.InternalError.Code, LogText.Escape(review.Request.Namespace), LogText.Escape(review.Request.Name)));
+            return Count(new AdmissionOutcome(answer, AdmissionOutcomeKind.Denied, DenialReason.InternalError.Code, LogText.Escape(review.Request.Namespace), LogText.Escape(review.Request.Name), review.Request.DryRun == true)
+            {
+                Message = answer.Response.Status?.Message,
+            });
         }
     }
 
@@ -162,29 +191,30 @@ public sealed class AdmissionHandler
     public async Task<AdmissionOutcome> HandleAsync(AdmissionReview review, string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(review);
-        var request = review.Request ?? new AdmissionRequest();
-        var (response, kind, code, ns, name) = await RespondAsync(request, path, cancellationToken).ConfigureAwait(false);
-        var answer = new AdmissionReview { ApiVersion = review.ApiVersion, Kind = review.Kind, Response = response };
-        return Count(new AdmissionOutcome(answer, kind, code, ns, name, request.DryRun == true));
+        return Count(await RespondAsync(review, review.Request ?? new AdmissionRequest(), path, cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task<(AdmissionResponse, AdmissionOutcomeKind, string, string, string)> RespondAsync(AdmissionRequest request, string path, CancellationToken ct)
+    private async Task<AdmissionOutcome> RespondAsync(AdmissionReview review, AdmissionRequest request, string path, CancellationToken ct)
     {
         var uid = request.Uid;
+        var dryRun = request.DryRun == true;
         var requestName = LogText.Escape(request.Name);
         var requestNamespace = LogText.Escape(request.Namespace);
+        AdmissionReview Answer(AdmissionResponse response) => new() { ApiVersion = review.ApiVersion, Kind = review.Kind, Response = response };
         if (request.Kind?.Kind != "Pod"
             || (request.Resource is { } resource && resource.Resource != "pods")
             || !string.IsNullOrEmpty(request.SubResource))
         {
-            return (AdmissionResponses.Allowed(uid), AdmissionOutcomeKind.Ignored, NotAPodCode, requestNamespace, requestName);
+            return new AdmissionOutcome(Answer(AdmissionResponses.Allowed(uid)), AdmissionOutcomeKind.Ignored, NotAPodCode, requestNamespace, requestName, dryRun);
         }
 
         if (request.Object is not JsonObject pod)
         {
             var message = $"could not read the pod: request.object is {Describe(request.Object)}, want a JSON object";
-            WebhookLog.Denied(_logger, requestNamespace, requestName, BadObjectCode, message);
-            return (AdmissionResponses.Errored(uid, message), AdmissionOutcomeKind.Failed, BadObjectCode, requestNamespace, requestName);
+            return new AdmissionOutcome(Answer(AdmissionResponses.Errored(uid, message)), AdmissionOutcomeKind.Failed, BadObjectCode, requestNamespace, requestName, dryRun)
+            {
+                Message = message,
+            };
         }
 
         var metadata = pod["metadata"] as JsonObject;
@@ -201,26 +231,29 @@ public sealed class AdmissionHandler
 
         var pathEnv = PathEnv.Parse(path, _logger);
         var result = injector.Inject(new InjectionRequest(pod, request.Namespace, InjectionDoor.Webhook, pathEnv, NamespaceAnnotations: namespaceAnnotations), ct);
+        AdmissionOutcome Outcome(AdmissionResponse response, AdmissionOutcomeKind kind) =>
+            new(Answer(response), kind, result.Code, ns, name, dryRun) { Subject = Events.EventSubject.Of(pod, podNamespace) };
         switch (result)
         {
             case InjectionResult.Injected injected:
                 var patch = Encoding.UTF8.GetBytes(injected.Patch.ToJsonString());
-                return (AdmissionResponses.Patched(uid, patch, result.Warnings), AdmissionOutcomeKind.Injected, result.Code, ns, name);
+                return Outcome(AdmissionResponses.Patched(uid, patch, result.Warnings), AdmissionOutcomeKind.Injected) with
+                {
+                    Templates = string.Join(',', injected.Templates),
+                };
             case InjectionResult.Skipped:
-                WebhookLog.Skipped(_logger, ns, name, result.Code);
-                return (AdmissionResponses.Allowed(uid, result.Warnings), AdmissionOutcomeKind.Skipped, result.Code, ns, name);
+                return Outcome(AdmissionResponses.Allowed(uid, result.Warnings), AdmissionOutcomeKind.Skipped);
             case InjectionResult.Denied denied:
                 if (denied.Cause is { } cause)
                 {
                     // Logged once, with the stack; the user sees the short message.
                     WebhookLog.InjectorFailed(_logger, cause, ns, name, denied.Code);
                 }
-                else
-                {
-                    WebhookLog.Denied(_logger, ns, name, denied.Code, LogText.Escape(denied.Message, 1024));
-                }
 
-                return (AdmissionResponses.Denied(uid, Cut(denied.Message), result.Warnings), AdmissionOutcomeKind.Denied, denied.Code, ns, name);
+                return Outcome(AdmissionResponses.Denied(uid, Cut(denied.Message), result.Warnings), AdmissionOutcomeKind.Denied) with
+                {
+                    Message = LogText.Escape(denied.Message, 1024),
+                };
             default:
                 throw new InvalidOperationException($"unknown injection result {result.GetType().Name}");
         }
@@ -232,7 +265,6 @@ public sealed class AdmissionHandler
     /// </summary>
     private AdmissionOutcome Undecodable(string message, ReadOnlySpan<byte> body = default)
     {
-        WebhookLog.Rejected(_logger, 200, LogText.Escape(message));
         var (apiVersion, kind, uid) = body.IsEmpty ? default : ReviewIdentity.Read(body);
         var echo = kind == AdmissionReview.ReviewKind && apiVersion is AdmissionReview.V1 or AdmissionReview.V1Beta1;
         var review = new AdmissionReview
@@ -241,28 +273,29 @@ public sealed class AdmissionHandler
             Kind = echo ? kind : "",
             Response = AdmissionResponses.Errored(echo ? uid : "", message),
         };
-        return Count(new AdmissionOutcome(review, AdmissionOutcomeKind.Failed, UndecodableCode, "", ""));
+        return Count(new AdmissionOutcome(review, AdmissionOutcomeKind.Failed, UndecodableCode, "", "") { Message = LogText.Escape(message, 1024) });
     }
 
+    /// <summary>
+    /// Istio's counters as istiod keeps them (a skip, or a failure: a denial or an undecodable review) and ours,
+    /// labelled. Istio's success counter is the endpoint's: it counts answers written.
+    /// </summary>
     private AdmissionOutcome Count(AdmissionOutcome outcome)
     {
+        outcome = outcome with { Revision = Revision };
         switch (outcome.Kind)
         {
-            case AdmissionOutcomeKind.Injected:
-                _metrics.CountSuccess();
-                break;
             case AdmissionOutcomeKind.Skipped:
             case AdmissionOutcomeKind.Ignored:
-                _metrics.CountSkip(outcome.Code);
+                _metrics.CountSkip();
                 break;
             case AdmissionOutcomeKind.Denied:
-                _metrics.CountDenial(outcome.Code);
-                break;
-            default:
+            case AdmissionOutcomeKind.Failed:
                 _metrics.CountFailure();
                 break;
         }
 
+        _metrics.CountAdmission(outcome.OutcomeLabel, outcome.Code, outcome.Templates, outcome.Revision, outcome.DryRun);
         return outcome;
     }
 

@@ -12,7 +12,14 @@ namespace Injector.Webhook;
 /// Every request runs under a deadline from the API server's <c>timeout</c> parameter, and holds its body's size from
 /// a shared <see cref="BodyBudget"/> while it is read and injected.
 /// </summary>
-internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics metrics, BodyBudget budget, long maxBodyBytes, ILogger<InjectEndpoint> logger, Console.RecentDecisions? decisions = null)
+internal sealed class InjectEndpoint(
+    AdmissionHandler handler,
+    WebhookMetrics metrics,
+    BodyBudget budget,
+    long maxBodyBytes,
+    ILogger<InjectEndpoint> logger,
+    Console.RecentDecisions? decisions = null,
+    Events.IAdmissionEventSink? events = null)
 {
     /// <summary>
     /// Request body buffers. Not the shared pool: it keeps up to eight arrays of every size per core, which for bodies of
@@ -24,49 +31,60 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
     public const string WantJson = "invalid Content-Type, want `application/json`";
     public const string Overloaded = "the injector is busy: the request's deadline passed while other large requests were being injected; retry";
 
+    /// <summary>Outcome label of a request refused before its review was read (HTTP 400, 415 or 503).</summary>
+    public const string RejectedOutcome = "rejected";
+
+    /// <summary>Reason codes of those refusals, for the labelled metric and the log line.</summary>
+    public static class RejectedCode
+    {
+        public const string TooLarge = "body-too-large";
+        public const string Unreadable = "body-unreadable";
+        public const string NoBody = "no-body";
+        public const string ContentType = "content-type";
+        public const string Overloaded = "overloaded";
+    }
+
     public async Task ServeAsync(HttpContext context)
     {
         metrics.CountRequest();
         var started = Stopwatch.GetTimestamp();
+        var outcome = RejectedOutcome;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         deadline.CancelAfter(RequestDeadline.For(context.Request.Query["timeout"].ToString()));
         try
         {
-            await ServeCoreAsync(context, started, deadline.Token).ConfigureAwait(false);
+            outcome = await ServeCoreAsync(context, started, deadline.Token).ConfigureAwait(false);
         }
         finally
         {
-            metrics.ObserveDuration(Stopwatch.GetElapsedTime(started));
+            metrics.ObserveDuration(Stopwatch.GetElapsedTime(started), outcome);
         }
     }
 
     /// <summary>Istio's message for a body past the limit.</summary>
     private string TooLarge => $"request entity is too large, limit is {maxBodyBytes}";
 
-    private async Task ServeCoreAsync(HttpContext context, long started, CancellationToken deadline)
+    /// <summary>Serves one request; returns its outcome label.</summary>
+    private async Task<string> ServeCoreAsync(HttpContext context, long started, CancellationToken deadline)
     {
         var declared = context.Request.ContentLength;
         if (declared > maxBodyBytes)
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, TooLarge, closeConnection: true).ConfigureAwait(false);
-            return;
+            return await FailAsync(context, StatusCodes.Status400BadRequest, RejectedCode.TooLarge, TooLarge, closeConnection: true).ConfigureAwait(false);
         }
 
         using var lease = await budget.AcquireAsync(declared ?? maxBodyBytes, deadline).ConfigureAwait(false);
         if (lease is null)
         {
-            if (!context.RequestAborted.IsCancellationRequested)
-            {
-                await FailAsync(context, StatusCodes.Status503ServiceUnavailable, Overloaded, closeConnection: false).ConfigureAwait(false);
-            }
-
-            return;
+            return context.RequestAborted.IsCancellationRequested
+                ? RejectedOutcome
+                : await FailAsync(context, StatusCodes.Status503ServiceUnavailable, RejectedCode.Overloaded, Overloaded, closeConnection: false).ConfigureAwait(false);
         }
 
         var (body, length, readError) = await ReadBodyAsync(context, deadline).ConfigureAwait(false);
         try
         {
-            await AnswerAsync(context, started, body, length, readError, deadline).ConfigureAwait(false);
+            return await AnswerAsync(context, started, body, length, readError, deadline).ConfigureAwait(false);
         }
         finally
         {
@@ -79,36 +97,28 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         }
     }
 
-    private async Task AnswerAsync(HttpContext context, long started, byte[] body, int length, string? readError, CancellationToken deadline)
+    private async Task<string> AnswerAsync(HttpContext context, long started, byte[] body, int length, string? readError, CancellationToken deadline)
     {
         if (readError is not null)
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, readError, closeConnection: true).ConfigureAwait(false);
-            return;
+            var code = readError == TooLarge ? RejectedCode.TooLarge : RejectedCode.Unreadable;
+            return await FailAsync(context, StatusCodes.Status400BadRequest, code, readError, closeConnection: true).ConfigureAwait(false);
         }
 
         if (length == 0)
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, NoBody, closeConnection: false).ConfigureAwait(false);
-            return;
+            return await FailAsync(context, StatusCodes.Status400BadRequest, RejectedCode.NoBody, NoBody, closeConnection: false).ConfigureAwait(false);
         }
 
         // Istio checks the body before the content type, and compares the header as a plain string.
         if (context.Request.Headers.ContentType.ToString() != "application/json")
         {
-            await FailAsync(context, StatusCodes.Status415UnsupportedMediaType, WantJson, closeConnection: false).ConfigureAwait(false);
-            return;
+            return await FailAsync(context, StatusCodes.Status415UnsupportedMediaType, RejectedCode.ContentType, WantJson, closeConnection: false).ConfigureAwait(false);
         }
 
         var outcome = await handler.ReviewAsync(body.AsMemory(0, length), context.Request.Path.Value ?? "/inject", deadline).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        WebhookLog.RequestProcessed(
-            logger,
-            outcome.PodNamespace,
-            outcome.PodName,
-            outcome.Kind.ToString(),
-            outcome.Code,
-            elapsed);
+        Log(outcome, elapsed);
         decisions?.Record(new Console.Decision(DateTimeOffset.UtcNow, outcome.PodNamespace, outcome.PodName, outcome.Kind.ToString(), outcome.Code, elapsed, outcome.DryRun));
 
         byte[] json;
@@ -120,7 +130,7 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         {
             WebhookLog.WriteFailed(logger, e);
             await WriteTextAsync(context, StatusCodes.Status500InternalServerError, $"could not encode response: {e.Message}").ConfigureAwait(false);
-            return;
+            return outcome.OutcomeLabel;
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -133,6 +143,36 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
             WebhookLog.WriteFailed(logger, e);
+            return outcome.OutcomeLabel;
+        }
+
+        // Istio counts a success for every answer written, whatever it said.
+        metrics.CountWritten();
+        if (!outcome.DryRun)
+        {
+            // A dry run persists nothing, so it leaves no record on the workload either.
+            events?.Add(outcome);
+        }
+
+        return outcome.OutcomeLabel;
+    }
+
+    /// <summary>One line per admission, with its reason; names are escaped, pod contents never logged.</summary>
+    private void Log(AdmissionOutcome outcome, double elapsedMs)
+    {
+        var run = outcome.DryRun ? "Dry-run admission" : "Admission";
+        switch (outcome.Kind)
+        {
+            case AdmissionOutcomeKind.Injected:
+                WebhookLog.Injected(logger, run, outcome.PodNamespace, outcome.PodName, outcome.Code, outcome.Templates, outcome.Revision, elapsedMs);
+                break;
+            case AdmissionOutcomeKind.Skipped:
+            case AdmissionOutcomeKind.Ignored:
+                WebhookLog.NotInjected(logger, run, outcome.PodNamespace, outcome.PodName, outcome.OutcomeLabel, outcome.Code, outcome.Revision, elapsedMs);
+                break;
+            default:
+                WebhookLog.Refused(logger, run, outcome.PodNamespace, outcome.PodName, outcome.OutcomeLabel, outcome.Code, outcome.Revision, elapsedMs, outcome.Message ?? "");
+                break;
         }
     }
 
@@ -195,10 +235,11 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         }
     }
 
-    private async Task FailAsync(HttpContext context, int statusCode, string message, bool closeConnection)
+    private async Task<string> FailAsync(HttpContext context, int statusCode, string code, string message, bool closeConnection)
     {
         metrics.CountFailure();
-        WebhookLog.Rejected(logger, statusCode, message);
+        metrics.CountAdmission(RejectedOutcome, code, "", handler.Revision, dryRun: false);
+        WebhookLog.Rejected(logger, statusCode, code, LogText.Escape(message, 1024));
         if (closeConnection && context.Request.Protocol is "HTTP/1.1" or "HTTP/1.0")
         {
             // The rest of the body is not read: the connection is closed after the answer rather than drained.
@@ -206,6 +247,7 @@ internal sealed class InjectEndpoint(AdmissionHandler handler, WebhookMetrics me
         }
 
         await WriteTextAsync(context, statusCode, message).ConfigureAwait(false);
+        return RejectedOutcome;
     }
 
     /// <summary>Go's <c>http.Error</c>: plain text, the message and a newline.</summary>

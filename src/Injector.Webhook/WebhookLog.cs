@@ -8,20 +8,20 @@ namespace Injector.Webhook;
 /// </summary>
 internal static partial class WebhookLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Processed pod {Namespace}/{Name}: {Outcome} ({Code}) in {DurationMs:F1} ms")]
-    public static partial void RequestProcessed(ILogger logger, string @namespace, string name, string outcome, string code, double durationMs);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Run} of pod {PodNamespace}/{PodName}: injected ({Reason}; templates {Templates}; revision {Revision}) in {DurationMs:F1} ms")]
+    public static partial void Injected(ILogger logger, string run, string podNamespace, string podName, string reason, string templates, string revision, double durationMs);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Skipped pod {Namespace}/{Name}: {Code}")]
-    public static partial void Skipped(ILogger logger, string @namespace, string name, string code);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Run} of pod {PodNamespace}/{PodName}: {Outcome} ({Reason}; revision {Revision}) in {DurationMs:F1} ms")]
+    public static partial void NotInjected(ILogger logger, string run, string podNamespace, string podName, string outcome, string reason, string revision, double durationMs);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Denied pod {Namespace}/{Name} ({Code}): {Message}")]
-    public static partial void Denied(ILogger logger, string @namespace, string name, string code, string message);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "{Run} of pod {PodNamespace}/{PodName}: {Outcome} ({Reason}; revision {Revision}) in {DurationMs:F1} ms: {Message}")]
+    public static partial void Refused(ILogger logger, string run, string podNamespace, string podName, string outcome, string reason, string revision, double durationMs, string message);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Rejected injection request ({StatusCode}): {Message}")]
-    public static partial void Rejected(ILogger logger, int statusCode, string message);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Rejected injection request ({StatusCode}, {Reason}): {Message}")]
+    public static partial void Rejected(ILogger logger, int statusCode, string reason, string message);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Injector failed on pod {Namespace}/{Name} ({Code})")]
-    public static partial void InjectorFailed(ILogger logger, Exception exception, string @namespace, string name, string code);
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Injector failed on pod {PodNamespace}/{PodName} ({Code})")]
+    public static partial void InjectorFailed(ILogger logger, Exception exception, string podNamespace, string podName, string code);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Odd number of inject env entries in path {Path}; ignoring the last key {Key}")]
     public static partial void OddPathEnvKey(ILogger logger, string key, string path);

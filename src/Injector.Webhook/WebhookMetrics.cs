@@ -1,134 +1,97 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace Injector.Webhook;
 
-/// <summary>The webhook's counters and latency histogram, rendered in the Prometheus text format. Thread-safe.</summary>
-public sealed class WebhookMetrics
+/// <summary>
+/// The webhook's instruments, exported on <c>/metrics</c> by OpenTelemetry's Prometheus exporter. Two families:
+/// Istio's five unlabelled series with istiod's meaning (so Istio's dashboards and alerts work unchanged), and our
+/// labelled ones, which say why: every admission by outcome, reason code, templates, revision and dry run.
+/// </summary>
+public sealed class WebhookMetrics : IDisposable
 {
-    /// <summary>Upper bounds (seconds) of the request duration histogram; <c>+Inf</c> is implied.</summary>
-    public static readonly IReadOnlyList<double> DurationBuckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
+    /// <summary>The meter's name (the OpenTelemetry scope); a test server passes its own so parallel servers do not share counts.</summary>
+    public const string DefaultMeterName = "Injector.Webhook";
 
-    private readonly long[] _bucketCounts = new long[DurationBuckets.Count + 1];
-    private readonly ConcurrentDictionary<string, StrongBox<long>> _skips = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, StrongBox<long>> _denials = new(StringComparer.Ordinal);
-    private readonly Lock _durationLock = new();
-    private long _requests;
-    private long _successes;
-    private long _failures;
-    private long _durationCount;
-    private double _durationSum;
+    /// <summary>istiod's buckets for <c>sidecar_injection_time_seconds</c>.</summary>
+    public static readonly IReadOnlyList<double> IstioTimeBuckets = [0.1, 1, 3, 5, 10, 20, 30, 60];
 
-    public long Requests => Interlocked.Read(ref _requests);
+    /// <summary>Our duration buckets: an admission takes milliseconds, which Istio's 100 ms first bucket cannot tell apart.</summary>
+    public static readonly IReadOnlyList<double> DurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    public long Successes => Interlocked.Read(ref _successes);
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _successes;
+    private readonly Counter<long> _skips;
+    private readonly Counter<long> _failures;
+    private readonly Histogram<double> _time;
+    private readonly Counter<long> _admissions;
+    private readonly Histogram<double> _duration;
 
-    public long Failures => Interlocked.Read(ref _failures);
-
-    public long Skips(string reason) => _skips.TryGetValue(reason, out var box) ? Interlocked.Read(ref box.Value) : 0;
-
-    public void CountRequest() => Interlocked.Increment(ref _requests);
-
-    public void CountSuccess() => Interlocked.Increment(ref _successes);
-
-    public void CountFailure() => Interlocked.Increment(ref _failures);
-
-    /// <summary>A denied pod: a failure, also counted by its <c>DenialReason</c> code.</summary>
-    public void CountDenial(string reason)
+    public WebhookMetrics(string meterName = DefaultMeterName)
     {
-        CountFailure();
-        var box = _denials.GetOrAdd(reason, static _ => new StrongBox<long>());
-        Interlocked.Increment(ref box.Value);
+        MeterName = meterName;
+        _meter = new Meter(meterName);
+        _requests = _meter.CreateCounter<long>("sidecar_injection_requests_total", description: "Total number of sidecar injection requests.");
+        _successes = _meter.CreateCounter<long>("sidecar_injection_success_total", description: "Total number of successful sidecar injection requests.");
+        _skips = _meter.CreateCounter<long>("sidecar_injection_skip_total", description: "Total number of skipped sidecar injection requests.");
+        _failures = _meter.CreateCounter<long>("sidecar_injection_failure_total", description: "Total number of failed sidecar injection requests.");
+        _time = _meter.CreateHistogram(
+            "sidecar_injection_time_seconds",
+            unit: "s",
+            description: "Total time taken for injection in seconds.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = IstioTimeBuckets });
+        _admissions = _meter.CreateCounter<long>(
+            "injector_admissions_total",
+            description: "Admission requests answered, by outcome (injected, skipped, ignored, denied, failed, rejected), reason code, templates, revision and dry run.");
+        _duration = _meter.CreateHistogram(
+            "injector_admission_duration_seconds",
+            unit: "s",
+            description: "Time taken to answer an admission request, by outcome.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+
+        // Istio's counters are exported from the start, at zero, so an alert on a rate sees a series before the first failure.
+        foreach (var counter in new[] { _requests, _successes, _skips, _failures })
+        {
+            counter.Add(0);
+        }
     }
 
-    public long Denials(string reason) => _denials.TryGetValue(reason, out var box) ? Interlocked.Read(ref box.Value) : 0;
+    public string MeterName { get; }
 
-    public void CountSkip(string reason)
+    /// <summary>A POST to <c>/inject</c> arrived (Istio counts every one, before reading the body).</summary>
+    public void CountRequest() => _requests.Add(1);
+
+    /// <summary>An answer was written with HTTP 200: Istio counts skips and denials as successes too, since the hook answered.</summary>
+    public void CountWritten() => _successes.Add(1);
+
+    /// <summary>The policy left the pod alone.</summary>
+    public void CountSkip() => _skips.Add(1);
+
+    /// <summary>The request failed or the pod was denied (Istio's <c>handleError</c>).</summary>
+    public void CountFailure() => _failures.Add(1);
+
+    /// <summary>One answered admission, labelled. <paramref name="templates"/> is the comma-joined template list of an injection, else empty.</summary>
+    public void CountAdmission(string outcome, string reason, string templates, string revision, bool dryRun)
     {
-        var box = _skips.GetOrAdd(reason, static _ => new StrongBox<long>());
-        Interlocked.Increment(ref box.Value);
+        var tags = new TagList
+        {
+            { "outcome", outcome },
+            { "reason", reason },
+            { "template", templates },
+            { "revision", revision },
+            { "dry_run", dryRun ? "true" : "false" },
+        };
+        _admissions.Add(1, tags);
     }
 
-    public void ObserveDuration(TimeSpan duration)
+    /// <summary>The whole request's time, into Istio's histogram and (labelled by outcome) ours.</summary>
+    public void ObserveDuration(TimeSpan duration, string outcome)
     {
         var seconds = Math.Max(0, duration.TotalSeconds);
-        var bucket = 0;
-        while (bucket < DurationBuckets.Count && seconds > DurationBuckets[bucket])
-        {
-            bucket++;
-        }
-
-        lock (_durationLock)
-        {
-            _bucketCounts[bucket]++;
-            _durationCount++;
-            _durationSum += seconds;
-        }
+        _time.Record(seconds);
+        _duration.Record(seconds, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
-    /// <summary>The metrics in the Prometheus text exposition format (version 0.0.4).</summary>
-    public string Render()
-    {
-        var text = new StringBuilder();
-        Counter(text, "injector_requests_total", "Total webhook injection requests.", Requests);
-        Counter(text, "injector_success_total", "Total successful injections.", Successes);
-        Counter(text, "injector_failure_total", "Total failed or denied injection requests.", Failures);
-
-        text.Append("# HELP injector_denied_total Total pods denied, by reason.\n");
-        text.Append("# TYPE injector_denied_total counter\n");
-        foreach (var (reason, box) in _denials.OrderBy(s => s.Key, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"injector_denied_total{{reason=\"{EscapeLabel(reason)}\"}} {Interlocked.Read(ref box.Value)}\n");
-        }
-
-        text.Append("# HELP injector_skip_total Total pods not injected, by reason.\n");
-        text.Append("# TYPE injector_skip_total counter\n");
-        foreach (var (reason, box) in _skips.OrderBy(s => s.Key, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"injector_skip_total{{reason=\"{EscapeLabel(reason)}\"}} {Interlocked.Read(ref box.Value)}\n");
-        }
-
-        long[] buckets;
-        long count;
-        double sum;
-        lock (_durationLock)
-        {
-            buckets = (long[])_bucketCounts.Clone();
-            count = _durationCount;
-            sum = _durationSum;
-        }
-
-        text.Append("# HELP injector_request_duration_seconds Time taken to answer an injection request.\n");
-        text.Append("# TYPE injector_request_duration_seconds histogram\n");
-        long cumulative = 0;
-        for (var i = 0; i < DurationBuckets.Count; i++)
-        {
-            cumulative += buckets[i];
-            text.Append(CultureInfo.InvariantCulture, $"injector_request_duration_seconds_bucket{{le=\"{DurationBuckets[i]}\"}} {cumulative}\n");
-        }
-
-        cumulative += buckets[^1];
-        text.Append(CultureInfo.InvariantCulture, $"injector_request_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}\n");
-        text.Append(CultureInfo.InvariantCulture, $"injector_request_duration_seconds_sum {sum}\n");
-        text.Append(CultureInfo.InvariantCulture, $"injector_request_duration_seconds_count {count}\n");
-        return text.ToString();
-    }
-
-    private static void Counter(StringBuilder text, string name, string help, long value)
-    {
-        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n");
-        text.Append(CultureInfo.InvariantCulture, $"# TYPE {name} counter\n");
-        text.Append(CultureInfo.InvariantCulture, $"{name} {value}\n");
-    }
-
-    private static string EscapeLabel(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal)
-            .Replace("\"", "\\\"", StringComparison.Ordinal)
-            .Replace("\n", "\\n", StringComparison.Ordinal);
-
-    private sealed class StrongBox<T>
-    {
-        public T Value = default!;
-    }
+    public void Dispose() => _meter.Dispose();
 }

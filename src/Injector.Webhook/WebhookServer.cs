@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -44,13 +45,13 @@ public static class WebhookServer
         ArgumentNullException.ThrowIfNull(injectors);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-
-        // ASP.NET Core logs every request at Information; the webhook logs its own line per review.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        if (options.ConfigureLogging is { } configureLogging)
+        if (options.Settings is { } settings)
         {
-            configureLogging(builder.Logging);
+            builder.Configuration.AddInMemoryCollection(settings);
         }
+
+        ServerLogging.Configure(builder.Logging, options);
+        ServerTelemetry.Add(builder.Services, builder.Configuration, options);
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownDelay + options.DrainTimeout);
         builder.Services.AddSingleton(options);
@@ -60,7 +61,7 @@ public static class WebhookServer
         // would be one.
         builder.Services.AddSingleton<IHostedService>(sp => new Polling(sp.GetRequiredService<IPodInjectorSource>() as IPoller));
         builder.Services.AddHostedService<DrainOnStop>();
-        builder.Services.AddSingleton<WebhookMetrics>();
+        builder.Services.AddSingleton(_ => new WebhookMetrics(options.MeterName));
         builder.Services.AddSingleton(new BodyBudget(options.MaxInFlightBodyBytes));
         // One namespace reader (and its cache) for the handler and the console.
         builder.Services.AddSingleton(sp => new NamespaceReader(namespaces?.Invoke(sp)));
@@ -126,6 +127,9 @@ public static class WebhookServer
 
         var app = builder.Build();
 
+        // The meter provider listens before the instruments are made, so Istio's counters are exported from zero.
+        _ = app.Services.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>();
+
         // Load the certificates now so the first handshake has them; a failure is logged and /readyz stays 503 until the poller loads one.
         app.Services.GetRequiredService<CertificateReloader>().TryReload();
         app.Services.GetService<ClientCaReloader>()?.TryReload();
@@ -177,8 +181,7 @@ public static class WebhookServer
             Ready(certificates, source, shutdown) is { } notReady
                 ? Results.Text(notReady, statusCode: StatusCodes.Status503ServiceUnavailable)
                 : Results.Text("ok"));
-        app.MapGet("/metrics", (WebhookMetrics metrics) =>
-            Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         var source = app.Services.GetRequiredService<IPodInjectorSource>();
         var namespaceLabels = app.Services.GetRequiredService<NamespaceReader>().Value as INamespaceLabels;
         app.MapPost("/api/v1/explain", context => Console.ConsoleApi.ExplainAsync(context, source, options, namespaceLabels));

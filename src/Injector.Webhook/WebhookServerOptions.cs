@@ -68,6 +68,34 @@ public sealed record WebhookServerOptions
     /// <summary>After the delay, requests in flight get this long to finish.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Optional logging setup (providers, levels); the default is the console at Information.</summary>
+    /// <summary>How log lines are written to stdout: one text line each, or one JSON object each (time, level, event id, message, fields).</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>The least severe level logged (Information: one line per admission).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Optional logging setup (providers, levels) applied after <see cref="LogFormat"/> and <see cref="LogLevel"/>.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>
+    /// Configuration keys the standard <c>OTEL_*</c> environment variables would otherwise give (tests point the OTLP
+    /// exporter at a local receiver with it); the environment still applies under them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? Settings { get; init; }
+
+    /// <summary>The metrics' meter name; each test server takes its own, so parallel servers in one process count apart.</summary>
+    public string MeterName { get; init; } = WebhookMetrics.DefaultMeterName;
+
+    /// <summary>Extra trace exporters (a test's in-memory one); the OTLP exporter is added when an <c>OTEL_*</c> endpoint is set.</summary>
+    public Action<OpenTelemetry.Trace.TracerProviderBuilder>? ConfigureTracing { get; init; }
+}
+
+/// <summary>The format of the server's log lines.</summary>
+public enum LogFormat
+{
+    /// <summary>One human-readable line per entry: time, level, category and event id, message.</summary>
+    Text,
+
+    /// <summary>One JSON object per line: Timestamp, LogLevel, EventId, Category, Message and State (the fields).</summary>
+    Json,
 }

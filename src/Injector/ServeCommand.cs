@@ -14,6 +14,7 @@ internal static class ServeCommand
         Examples:
           injector serve --tls-cert certs/tls.crt --tls-key certs/tls.key --address 127.0.0.1 --console-address 127.0.0.1:8081
           injector serve --config-dir /etc/injector/config --native-sidecars auto --revision canary
+          injector serve --log-format json --log-level warn   # JSON lines; OTEL_EXPORTER_OTLP_ENDPOINT turns traces on
         """;
 
     public static Command Create()
@@ -27,8 +28,12 @@ internal static class ServeCommand
         var clientCa = new Option<string?>("--client-ca") { Description = "PEM CA bundle: require TLS clients (the API server) to present a certificate it issued (reloaded when it changes)" };
         var shutdownDelay = new Option<double>("--shutdown-delay") { Description = "Seconds to keep serving after SIGTERM with /readyz failing, before draining", DefaultValueFactory = _ => 5 };
         var console = new Option<string?>("--console-address") { Description = "HOST:PORT of the console's plain-HTTP listener (its JSON API at /api/v1: explain, inject preview, config); off by default, reach it with kubectl port-forward" };
+        var logFormat = new Option<string>("--log-format") { Description = "Log lines on stdout: text (one line each) or json (one JSON object each: Timestamp, LogLevel, EventId, Category, Message, State)", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var logLevel = new Option<string>("--log-level") { Description = "Least severe level logged: debug, info, warn or error", DefaultValueFactory = _ => "info" };
+        logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
         var command = new Command("serve", "Serve the sidecar injection webhook (POST /inject) over TLS\n\n" + Examples + "\n" + ExitCodes.Help);
-        foreach (var option in new Option[] { port, healthPort, address, cert, key, clientCa, shutdownDelay, console })
+        foreach (var option in new Option[] { port, healthPort, address, cert, key, clientCa, shutdownDelay, console, logFormat, logLevel })
         {
             command.Options.Add(option);
         }
@@ -100,6 +105,14 @@ internal static class ServeCommand
                 TlsKeyFile = result.GetValue(key)!,
                 ClientCaFile = result.GetValue(clientCa),
                 ShutdownDelay = TimeSpan.FromSeconds(delay),
+                LogFormat = result.GetValue(logFormat) == "json" ? LogFormat.Json : LogFormat.Text,
+                LogLevel = result.GetValue(logLevel) switch
+                {
+                    "debug" => LogLevel.Debug,
+                    "warn" => LogLevel.Warning,
+                    "error" => LogLevel.Error,
+                    _ => LogLevel.Information,
+                },
             };
             try
             {

@@ -65,7 +65,7 @@ public sealed class WebhookWithCoreTests(WebhookServerFixture server) : IClassFi
 
         // The denial's named reason labels the metric.
         var metrics = await server.Client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-        Assert.Contains("injector_denied_total{reason=\"invalid-annotation\"} ", metrics, StringComparison.Ordinal);
+        Assert.Contains("injector_admissions_total{dry_run=\"false\",outcome=\"denied\",reason=\"invalid-annotation\",revision=\"default\",template=\"\"} ", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -59,6 +59,9 @@ internal sealed class RunningServer : IAsyncDisposable
             TlsCertFile = volume.CertFile,
             TlsKeyFile = volume.KeyFile,
             CertificateReloadInterval = reloadInterval ?? TimeSpan.FromSeconds(5),
+
+            // Its own meter: servers of parallel tests share the process, and a meter's listeners are process-wide.
+            MeterName = $"Injector.Webhook.Test.{Guid.NewGuid():N}",
             ConfigureLogging = builder =>
             {
                 builder.ClearProviders();

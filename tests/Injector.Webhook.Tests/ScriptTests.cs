@@ -13,7 +13,7 @@ public sealed class ScriptTests
     [Fact]
     public async Task E2e_stops_at_once_naming_kind_when_kind_is_missing()
     {
-        using var bin = new StubBin(("docker", 0), ("kubectl", 0));
+        using var bin = new StubBin(("docker", 0), ("kubectl", 0), ("curl", 0), ("helm", 0));
 
         var (code, stderr) = await Run("scripts/e2e.sh", bin);
 
@@ -35,12 +35,13 @@ public sealed class ScriptTests
         Assert.Contains("docker (", stderr, StringComparison.Ordinal);
         Assert.Contains("kind (", stderr, StringComparison.Ordinal);
         Assert.Contains("kubectl (", stderr, StringComparison.Ordinal);
+        Assert.Contains("helm or istioctl", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task E2e_stops_when_the_docker_engine_is_not_running()
     {
-        using var bin = new StubBin(("docker", 1), ("kind", 0), ("kubectl", 0));
+        using var bin = new StubBin(("docker", 1), ("kind", 0), ("kubectl", 0), ("curl", 0), ("istioctl", 0));
 
         var (code, stderr) = await Run("scripts/e2e.sh", bin);
 

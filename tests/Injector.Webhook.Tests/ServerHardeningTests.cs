@@ -191,7 +191,7 @@ public sealed class ServerHardeningTests
 
         Assert.Equal("ok", await plain.GetStringAsync("/readyz", Ct));
         Assert.Equal("ok", await plain.GetStringAsync("/healthz", Ct));
-        Assert.Contains("injector_requests_total", await plain.GetStringAsync("/metrics", Ct), StringComparison.Ordinal);
+        Assert.Contains("sidecar_injection_requests_total", await plain.GetStringAsync("/metrics", Ct), StringComparison.Ordinal);
         using (var onTls = await tls.GetAsync("/readyz", Ct))
         {
             Assert.Equal(HttpStatusCode.NotFound, onTls.StatusCode);

@@ -36,9 +36,18 @@ public sealed class AdmissionResponsesTests
         JsonSerializer.Serialize(new AdmissionReview { Response = response }, AdmissionJsonContext.Default.AdmissionReview)[12..^1];
 }
 
-public sealed class AdmissionHandlerTests
+public sealed class AdmissionHandlerTests : IDisposable
 {
-    private readonly WebhookMetrics _metrics = new();
+    private readonly WebhookMetrics _metrics = new($"test.{Guid.NewGuid():N}");
+    private readonly MeterRecorder _recorded;
+
+    public AdmissionHandlerTests() => _recorded = new MeterRecorder(_metrics.MeterName);
+
+    public void Dispose()
+    {
+        _recorded.Dispose();
+        _metrics.Dispose();
+    }
 
     private AdmissionHandler Handler() => new(new FakeInjector(), _metrics, NullLogger<AdmissionHandler>.Instance);
 
@@ -54,7 +63,7 @@ public sealed class AdmissionHandlerTests
         Assert.Equal("seam", outcome.Review.Response!.Uid);
         var patch = JsonNode.Parse(outcome.Review.Response.Patch)!;
         Assert.Equal("ISTIO_META_CLUSTER_ID=c9", patch[0]!["value"]!["test/path-env"]!.GetValue<string>());
-        Assert.Equal(1, _metrics.Successes);
+        Assert.Equal(1, _recorded.Sum("injector_admissions_total", "outcome=injected", "reason=policy-enabled", "template=", "revision=default", "dry_run=false"));
     }
 
     [Fact]
@@ -68,58 +77,25 @@ public sealed class AdmissionHandlerTests
         Assert.Equal(AdmissionOutcomeKind.Ignored, outcome.Kind);
         Assert.True(outcome.Review.Response!.Allowed);
         Assert.Null(outcome.Review.Response.Patch);
-        Assert.Equal(1, _metrics.Skips(AdmissionHandler.NotAPodCode));
+        Assert.Equal(1, _recorded.Sum("sidecar_injection_skip_total"));
+        Assert.Equal(1, _recorded.Sum("injector_admissions_total", "outcome=ignored", $"reason={AdmissionHandler.NotAPodCode}", "template=", "revision=default", "dry_run=false"));
     }
 
     [Fact]
-    public async Task Skips_are_counted_by_reason()
+    public async Task Skips_and_denials_are_counted_by_reason_and_dry_run()
     {
         var handler = Handler();
+        var dryRun = JsonNode.Parse(Reviews.Pod(mode: "skip"))!;
+        dryRun["request"]!["dryRun"] = true;
         await handler.ReviewAsync(Encoding.UTF8.GetBytes(Reviews.Pod(mode: "skip")), "/inject", TestContext.Current.CancellationToken);
-        await handler.ReviewAsync(Encoding.UTF8.GetBytes(Reviews.Pod(mode: "skip")), "/inject", TestContext.Current.CancellationToken);
+        var outcome = await handler.ReviewAsync(Encoding.UTF8.GetBytes(dryRun.ToJsonString()), "/inject", TestContext.Current.CancellationToken);
         await handler.ReviewAsync(Encoding.UTF8.GetBytes(Reviews.Pod(mode: "error")), "/inject", TestContext.Current.CancellationToken);
 
-        Assert.Equal(2, _metrics.Skips("label-disabled"));
-        Assert.Equal(1, _metrics.Failures);
-        Assert.Contains("injector_skip_total{reason=\"label-disabled\"} 2\n", _metrics.Render(), StringComparison.Ordinal);
-    }
-}
-
-public sealed class WebhookMetricsTests
-{
-    [Fact]
-    public void Histogram_is_cumulative_with_the_configured_buckets()
-    {
-        var metrics = new WebhookMetrics();
-        metrics.ObserveDuration(TimeSpan.FromMilliseconds(0.5));
-        metrics.ObserveDuration(TimeSpan.FromMilliseconds(3));
-        metrics.ObserveDuration(TimeSpan.FromMilliseconds(5));
-        metrics.ObserveDuration(TimeSpan.FromSeconds(2));
-
-        var text = metrics.Render();
-
-        Assert.Contains("injector_request_duration_seconds_bucket{le=\"0.001\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("injector_request_duration_seconds_bucket{le=\"0.005\"} 3\n", text, StringComparison.Ordinal);
-        Assert.Contains("injector_request_duration_seconds_bucket{le=\"1\"} 3\n", text, StringComparison.Ordinal);
-        Assert.Contains("injector_request_duration_seconds_bucket{le=\"+Inf\"} 4\n", text, StringComparison.Ordinal);
-        Assert.Contains("injector_request_duration_seconds_count 4\n", text, StringComparison.Ordinal);
-        Assert.Contains("injector_requests_total 0\n", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Counters_are_thread_safe()
-    {
-        var metrics = new WebhookMetrics();
-
-        Parallel.For(0, 10_000, i =>
-        {
-            metrics.CountRequest();
-            metrics.CountSkip(i % 2 == 0 ? "a" : "b");
-            metrics.ObserveDuration(TimeSpan.FromMilliseconds(1));
-        });
-
-        Assert.Equal(10_000, metrics.Requests);
-        Assert.Equal(5_000, metrics.Skips("a"));
-        Assert.Contains("injector_request_duration_seconds_count 10000\n", metrics.Render(), StringComparison.Ordinal);
+        Assert.True(outcome.DryRun);
+        Assert.Equal(2, _recorded.Sum("sidecar_injection_skip_total"));
+        Assert.Equal(1, _recorded.Sum("sidecar_injection_failure_total"));
+        Assert.Equal(1, _recorded.Sum("injector_admissions_total", "outcome=skipped", "reason=label-disabled", "template=", "revision=default", "dry_run=false"));
+        Assert.Equal(1, _recorded.Sum("injector_admissions_total", "outcome=skipped", "reason=label-disabled", "template=", "revision=default", "dry_run=true"));
+        Assert.Equal(1, _recorded.Sum("injector_admissions_total", "outcome=denied", "reason=invalid-annotation", "template=", "revision=default", "dry_run=false"));
     }
 }

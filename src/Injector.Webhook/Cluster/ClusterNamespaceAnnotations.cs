@@ -66,6 +66,6 @@ public sealed partial class ClusterNamespaceAnnotations(IKubernetes client, ILog
         return value;
     }
 
-    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Cannot read namespace {Namespace}: {Reason}; the default proxy UID/GID apply (and explain sees no labels)")]
-    private static partial void LogReadFailed(ILogger logger, string @namespace, string reason);
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Cannot read namespace {NamespaceName}: {Reason}; the default proxy UID/GID apply (and explain sees no labels)")]
+    private static partial void LogReadFailed(ILogger logger, string namespaceName, string reason);
 }

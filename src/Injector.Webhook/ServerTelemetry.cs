@@ -1,0 +1,57 @@
+using Injector.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Injector.Webhook;
+
+/// <summary>
+/// OpenTelemetry for the server: metrics always (scraped on <c>/metrics</c> in the Prometheus format, with the
+/// runtime's own), traces only when an OTLP endpoint is configured through the standard <c>OTEL_*</c> variables.
+/// </summary>
+internal static class ServerTelemetry
+{
+    /// <summary>The .NET runtime's built-in meter: GC, heap, thread pool, CPU time, working set.</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
+    public static void Add(IServiceCollection services, IConfiguration configuration, WebhookServerOptions options)
+    {
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("injector"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(options.MeterName)
+                .AddMeter(RuntimeMeter)
+                .AddPrometheusExporter(prometheus =>
+                {
+                    // Every scrape sees the counts as they are; the exporter's default caches answers for 300 ms.
+                    prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
+
+                    // Istio's series carry no labels; istiod's exporter leaves the scope out too.
+                    prometheus.ScopeInfoEnabled = false;
+                }));
+
+        var otlp = TracesEndpoint(configuration) is not null;
+        if (otlp || options.ConfigureTracing is not null)
+        {
+            telemetry.WithTracing(tracing =>
+            {
+                tracing.AddSource(InjectorTracing.SourceName);
+                if (otlp)
+                {
+                    // The exporter reads OTEL_EXPORTER_OTLP_* (endpoint, protocol, headers, timeout) itself.
+                    tracing.AddOtlpExporter();
+                }
+
+                options.ConfigureTracing?.Invoke(tracing);
+            });
+        }
+    }
+
+    /// <summary>The OTLP traces endpoint, when one is set: traces are off otherwise (and cost nothing).</summary>
+    public static string? TracesEndpoint(IConfiguration configuration) =>
+        NonEmpty(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) ?? NonEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
