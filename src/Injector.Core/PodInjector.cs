@@ -92,7 +92,13 @@ public sealed class PodInjector : IPodInjector
         }
 
         var podNamespace = original["metadata"]?["namespace"]?.GetValue<string>() is { Length: > 0 } ns ? ns : request.Namespace ?? "";
-        var decision = InjectionPolicy.Decide(original, podNamespace, Settings.Config, request.Door, warnings);
+        InjectionDecision decision;
+        using (var span = InjectorTracing.Source.StartActivity("decide"))
+        {
+            decision = InjectionPolicy.Decide(original, podNamespace, Settings.Config, request.Door, warnings);
+            span?.SetTag("injector.reason", decision.Reason.Code);
+        }
+
         if (!decision.Inject)
         {
             return new InjectionResult.Skipped(decision.Reason, warnings);
@@ -113,7 +119,13 @@ public sealed class PodInjector : IPodInjector
         }
 
         warnings.AddRange(AnnotationWarnings.Find(PodJson.AnnotationsOrNull(original), original["metadata"]?["labels"] as JsonObject));
-        return new InjectionResult.Injected(decision.Reason, injected, JsonPatchDiff.Create(original, injected), warnings)
+        JsonArray patch;
+        using (InjectorTracing.Source.StartActivity("diff"))
+        {
+            patch = JsonPatchDiff.Create(original, injected);
+        }
+
+        return new InjectionResult.Injected(decision.Reason, injected, patch, warnings)
         {
             Templates = SelectedTemplates(original),
         };
@@ -142,7 +154,11 @@ public sealed class PodInjector : IPodInjector
             Names(PodJson.Items(templatePod, "volumes")));
         RefuseForeignRecord(earlier, rendered);
         RefuseVolumeClash(userVolumes, rendered);
-        PostProcess(injected, templatePod, rendered, earlier, proxyConfig, annotations, request);
+        using (InjectorTracing.Source.StartActivity("post-process"))
+        {
+            PostProcess(injected, templatePod, rendered, earlier, proxyConfig, annotations, request);
+        }
+
         return (injected, rendered);
     }
 
@@ -226,15 +242,23 @@ public sealed class PodInjector : IPodInjector
         var templatePod = new JsonObject();
         foreach (var name in _templates.Select(annotations))
         {
-            var fragment = _templates.Render(name, data, ct);
-            if (native)
+            JsonObject fragment;
+            using (InjectorTracing.Source.StartActivity("render")?.SetTag("injector.template", name))
             {
-                FollowNativeProxy(templatePod, fragment);
+                fragment = _templates.Render(name, data, ct);
             }
 
-            templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod);
-            MoveUserProxyToInit(pod, fragment);
-            pod = StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
+            using (InjectorTracing.Source.StartActivity("merge")?.SetTag("injector.template", name))
+            {
+                if (native)
+                {
+                    FollowNativeProxy(templatePod, fragment);
+                }
+
+                templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod);
+                MoveUserProxyToInit(pod, fragment);
+                pod = StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
+            }
         }
 
         return (pod, templatePod);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -45,6 +46,9 @@ public sealed record AdmissionOutcome(
 {
     /// <summary>Why a pod was denied or a review failed, escaped for logs (null otherwise).</summary>
     public string? Message { get; init; }
+
+    /// <summary>The decision's reason in words (injected or skipped; null otherwise), for the Event.</summary>
+    public string? Sentence { get; init; }
 
     /// <summary>The templates injected, comma-joined (empty unless injected).</summary>
     public string Templates { get; init; } = "";
@@ -128,19 +132,27 @@ public sealed class AdmissionHandler
         }
 
         AdmissionReview? review;
+        var decode = Core.InjectorTracing.Source.StartActivity("decode");
         try
         {
             review = JsonSerializer.Deserialize(body.Span, Strict.AdmissionReview);
         }
         catch (JsonException e)
         {
+            decode?.SetStatus(ActivityStatusCode.Error);
             return Undecodable($"could not decode AdmissionReview: {Cut(e.Message)}", body.Span);
         }
 #pragma warning disable CA1031 // A body that trips the serializer in any other way is still just an undecodable review.
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
 #pragma warning restore CA1031
         {
+            decode?.SetStatus(ActivityStatusCode.Error);
             return Undecodable($"could not decode AdmissionReview: {Cut(Explain(e))}", body.Span);
+        }
+        finally
+        {
+            // The span covers the decoding only; the injection's spans are its siblings.
+            decode?.Dispose();
         }
 
         if (review is null)
@@ -240,9 +252,10 @@ public sealed class AdmissionHandler
                 return Outcome(AdmissionResponses.Patched(uid, patch, result.Warnings), AdmissionOutcomeKind.Injected) with
                 {
                     Templates = string.Join(',', injected.Templates),
+                    Sentence = injected.Reason.Sentence,
                 };
-            case InjectionResult.Skipped:
-                return Outcome(AdmissionResponses.Allowed(uid, result.Warnings), AdmissionOutcomeKind.Skipped);
+            case InjectionResult.Skipped skipped:
+                return Outcome(AdmissionResponses.Allowed(uid, result.Warnings), AdmissionOutcomeKind.Skipped) with { Sentence = skipped.Reason.Sentence };
             case InjectionResult.Denied denied:
                 if (denied.Cause is { } cause)
                 {

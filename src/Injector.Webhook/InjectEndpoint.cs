@@ -49,15 +49,58 @@ internal sealed class InjectEndpoint(
         metrics.CountRequest();
         var started = Stopwatch.GetTimestamp();
         var outcome = RejectedOutcome;
+        using var span = StartSpan(context);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         deadline.CancelAfter(RequestDeadline.For(context.Request.Query["timeout"].ToString()));
         try
         {
-            outcome = await ServeCoreAsync(context, started, deadline.Token).ConfigureAwait(false);
+            outcome = await ServeCoreAsync(context, started, span, deadline.Token).ConfigureAwait(false);
         }
         finally
         {
             metrics.ObserveDuration(Stopwatch.GetElapsedTime(started), outcome);
+            span?.SetTag("injector.outcome", outcome);
+        }
+    }
+
+    /// <summary>
+    /// The admission's span (null when no trace exporter listens). The API server sends W3C trace context when its own
+    /// tracing is on; the span continues that trace.
+    /// </summary>
+    private static Activity? StartSpan(HttpContext context)
+    {
+        var parent = ActivityContext.TryParse(context.Request.Headers.TraceParent.ToString(), context.Request.Headers.TraceState.ToString(), out var remote)
+            ? remote
+            : default;
+        return Core.InjectorTracing.Source.StartActivity("admission", ActivityKind.Server, parent);
+    }
+
+    /// <summary>What the span says of an answered admission: names (escaped, as logged), never pod contents.</summary>
+    private static void Describe(Activity? span, AdmissionOutcome outcome)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        span.SetTag("k8s.namespace.name", outcome.PodNamespace);
+        span.SetTag("k8s.pod.name", outcome.PodName);
+        if (outcome.Subject is { } subject)
+        {
+            span.SetTag("injector.workload", $"{subject.Workload.Kind}/{subject.Workload.Name}");
+        }
+
+        span.SetTag("injector.reason", outcome.Code);
+        span.SetTag("injector.revision", outcome.Revision);
+        span.SetTag("injector.dry_run", outcome.DryRun);
+        if (outcome.Templates.Length > 0)
+        {
+            span.SetTag("injector.templates", outcome.Templates);
+        }
+
+        if (outcome.Kind is AdmissionOutcomeKind.Denied or AdmissionOutcomeKind.Failed)
+        {
+            span.SetStatus(ActivityStatusCode.Error, outcome.Code);
         }
     }
 
@@ -65,7 +108,7 @@ internal sealed class InjectEndpoint(
     private string TooLarge => $"request entity is too large, limit is {maxBodyBytes}";
 
     /// <summary>Serves one request; returns its outcome label.</summary>
-    private async Task<string> ServeCoreAsync(HttpContext context, long started, CancellationToken deadline)
+    private async Task<string> ServeCoreAsync(HttpContext context, long started, Activity? span, CancellationToken deadline)
     {
         var declared = context.Request.ContentLength;
         if (declared > maxBodyBytes)
@@ -84,7 +127,7 @@ internal sealed class InjectEndpoint(
         var (body, length, readError) = await ReadBodyAsync(context, deadline).ConfigureAwait(false);
         try
         {
-            return await AnswerAsync(context, started, body, length, readError, deadline).ConfigureAwait(false);
+            return await AnswerAsync(context, started, span, body, length, readError, deadline).ConfigureAwait(false);
         }
         finally
         {
@@ -97,7 +140,7 @@ internal sealed class InjectEndpoint(
         }
     }
 
-    private async Task<string> AnswerAsync(HttpContext context, long started, byte[] body, int length, string? readError, CancellationToken deadline)
+    private async Task<string> AnswerAsync(HttpContext context, long started, Activity? span, byte[] body, int length, string? readError, CancellationToken deadline)
     {
         if (readError is not null)
         {
@@ -119,6 +162,7 @@ internal sealed class InjectEndpoint(
         var outcome = await handler.ReviewAsync(body.AsMemory(0, length), context.Request.Path.Value ?? "/inject", deadline).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Log(outcome, elapsed);
+        Describe(span, outcome);
         decisions?.Record(new Console.Decision(DateTimeOffset.UtcNow, outcome.PodNamespace, outcome.PodName, outcome.Kind.ToString(), outcome.Code, elapsed, outcome.DryRun));
 
         byte[] json;

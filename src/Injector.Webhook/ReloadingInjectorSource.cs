@@ -81,6 +81,11 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
             try
             {
                 texts = ConfigFiles.Read(_sources);
+                if (_nativeSidecars is { } native)
+                {
+                    texts = texts with { NativeSidecars = native };
+                }
+
                 hash = Hash(texts);
             }
             catch (ConfigException e)
@@ -133,6 +138,27 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
         }
     }
 
+    /// <summary>What the nodes support, once known; read and written under the reload lock.</summary>
+    private bool? _nativeSidecars;
+
+    /// <summary>
+    /// The cluster's nodes changed what they support (<c>--native-sidecars auto</c>): the configuration is built again
+    /// with native sidecars on or off, from the files as they are now. Returns true when a new injector is in force.
+    /// </summary>
+    public bool SetNativeSidecars(bool native)
+    {
+        lock (_reloadLock)
+        {
+            if (_nativeSidecars == native)
+            {
+                return false;
+            }
+
+            _nativeSidecars = native;
+            return TryReload();
+        }
+    }
+
     /// <summary>Starts polling every interval (the first poll happens after one interval).</summary>
     public void Start() => _poller.Start();
 
@@ -147,6 +173,8 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
     private static byte[] Hash(ConfigTexts texts)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // The cluster's native-sidecar support is part of what is built, so a change of it is a new configuration.
+        sha.AppendData([texts.NativeSidecars ? (byte)1 : (byte)0]);
         foreach (var text in new[] { texts.DirConfig, texts.DirValues, texts.DirMesh, texts.InjectConfig, texts.ValuesFile, texts.MeshFile })
         {
             if (text is null)

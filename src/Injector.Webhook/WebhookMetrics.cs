@@ -27,6 +27,7 @@ public sealed class WebhookMetrics : IDisposable
     private readonly Histogram<double> _time;
     private readonly Counter<long> _admissions;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _events;
 
     public WebhookMetrics(string meterName = DefaultMeterName)
     {
@@ -49,6 +50,10 @@ public sealed class WebhookMetrics : IDisposable
             unit: "s",
             description: "Time taken to answer an admission request, by outcome.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+
+        _events = _meter.CreateCounter<long>(
+            "injector_events_total",
+            description: "Kubernetes Event writes about admissions, by result (created, updated, failed, dropped: the queue was full).");
 
         // Istio's counters are exported from the start, at zero, so an alert on a rate sees a series before the first failure.
         foreach (var counter in new[] { _requests, _successes, _skips, _failures })
@@ -92,6 +97,9 @@ public sealed class WebhookMetrics : IDisposable
         _time.Record(seconds);
         _duration.Record(seconds, new KeyValuePair<string, object?>("outcome", outcome));
     }
+
+    /// <summary>One Event write (or an admission dropped before it).</summary>
+    public void CountEvent(string result) => _events.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void Dispose() => _meter.Dispose();
 }

@@ -36,10 +36,15 @@ public static class WebhookServer
     /// Builds the server (not started) with the injector source made from its services (so it can log through the
     /// server's loggers). A <see cref="ReloadingInjectorSource"/> is polled while the server runs and disposed with it.
     /// </summary>
+    /// <param name="options">How the server listens and what it bounds.</param>
+    /// <param name="injectors">Makes the injector source.</param>
+    /// <param name="namespaces">Makes the namespace reader (tests); null: from <paramref name="cluster"/>, when set.</param>
+    /// <param name="cluster">The API server to watch namespaces and nodes in; null outside a cluster.</param>
     public static WebApplication Build(
         WebhookServerOptions options,
         Func<IServiceProvider, IPodInjectorSource> injectors,
-        Func<IServiceProvider, INamespaceAnnotations>? namespaces = null)
+        Func<IServiceProvider, INamespaceAnnotations>? namespaces = null,
+        ClusterOptions? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(injectors);
@@ -63,8 +68,24 @@ public static class WebhookServer
         builder.Services.AddHostedService<DrainOnStop>();
         builder.Services.AddSingleton(_ => new WebhookMetrics(options.MeterName));
         builder.Services.AddSingleton(new BodyBudget(options.MaxInFlightBodyBytes));
+        if (cluster is not null)
+        {
+            builder.Services.AddSingleton(sp => new ClusterWatches(cluster, sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddSingleton(sp => new EventsHolder(cluster.RecordEvents
+                ? new Events.AdmissionEvents(cluster.Client, sp.GetRequiredService<ILogger<Events.AdmissionEvents>>(), sp.GetRequiredService<WebhookMetrics>(), cluster.EventFlushInterval)
+                : null));
+            builder.Services.AddHostedService<WatchCluster>();
+        }
+
         // One namespace reader (and its cache) for the handler and the console.
-        builder.Services.AddSingleton(sp => new NamespaceReader(namespaces?.Invoke(sp)));
+        builder.Services.AddSingleton(sp => new NamespaceReader(
+            namespaces?.Invoke(sp)
+            ?? (cluster is null
+                ? null
+                : new ClusterNamespaceAnnotations(
+                    cluster.Client,
+                    sp.GetRequiredService<ILogger<ClusterNamespaceAnnotations>>(),
+                    watch: sp.GetRequiredService<ClusterWatches>().Namespaces))));
         builder.Services.AddSingleton(sp => new AdmissionHandler(
             sp.GetRequiredService<IPodInjectorSource>(),
             sp.GetRequiredService<WebhookMetrics>(),
@@ -77,7 +98,8 @@ public static class WebhookServer
             sp.GetRequiredService<BodyBudget>(),
             options.MaxBodyBytes,
             sp.GetRequiredService<ILogger<InjectEndpoint>>(),
-            options.ConsoleAddress is null ? null : sp.GetRequiredService<Console.RecentDecisions>()));
+            options.ConsoleAddress is null ? null : sp.GetRequiredService<Console.RecentDecisions>(),
+            sp.GetService<EventsHolder>()?.Value));
         builder.Services.AddSingleton(sp => new CertificateReloader(
             options.TlsCertFile,
             options.TlsKeyFile,
@@ -177,8 +199,9 @@ public static class WebhookServer
         app.MapPost("/inject", endpoint.ServeAsync);
         app.MapPost("/inject/{**rest}", endpoint.ServeAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
+        var watches = app.Services.GetService<ClusterWatches>();
         app.MapGet("/readyz", (CertificateReloader certificates, IPodInjectorSource source, ShutdownState shutdown) =>
-            Ready(certificates, source, shutdown) is { } notReady
+            (Ready(certificates, source, shutdown) ?? watches?.NotReady) is { } notReady
                 ? Results.Text(notReady, statusCode: StatusCodes.Status503ServiceUnavailable)
                 : Results.Text("ok"));
         app.MapPrometheusScrapingEndpoint("/metrics");
@@ -223,9 +246,10 @@ public static class WebhookServer
         WebhookServerOptions options,
         Func<IServiceProvider, IPodInjectorSource> injectors,
         CancellationToken ct,
-        Func<IServiceProvider, INamespaceAnnotations>? namespaces = null)
+        Func<IServiceProvider, INamespaceAnnotations>? namespaces = null,
+        ClusterOptions? cluster = null)
     {
-        var app = Build(options, injectors, namespaces);
+        var app = Build(options, injectors, namespaces, cluster);
         await using (app.ConfigureAwait(false))
         {
             await app.StartAsync(ct).ConfigureAwait(false);
@@ -346,6 +370,38 @@ public static class WebhookServer
 
         public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Starts the cluster watches with the host and stops them with it; a change of the nodes' native-sidecar support
+    /// rebuilds the injector (a <see cref="ReloadingInjectorSource"/>) with native sidecars on or off.
+    /// </summary>
+    private sealed class WatchCluster(ClusterWatches watches, EventsHolder events, IPodInjectorSource source) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (source is ReloadingInjectorSource reloading)
+            {
+                watches.NativeSidecarsChanged += native => reloading.SetNativeSidecars(native);
+            }
+
+            watches.Start();
+            events.Value?.Start();
+            return Task.CompletedTask;
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            await watches.DisposeAsync().ConfigureAwait(false);
+            if (events.Value is { } recorder)
+            {
+                // The Events gathered so far are written before the process ends.
+                await recorder.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The Event recorder, when the server records Events (registered only in a cluster).</summary>
+    private sealed record EventsHolder(Events.AdmissionEvents? Value);
 
     /// <summary>Starts and stops a poller (configuration, certificate, client CA) with the host; none for a fixed injector source.</summary>
     private sealed class Polling(IPoller? poller) : IHostedService

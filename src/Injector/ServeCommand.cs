@@ -43,12 +43,15 @@ internal static class ServeCommand
         {
             var sources = config.Read(result);
             var cluster = InCluster.Client();
+            var watchNodes = config.NativeSidecarsIsAuto(result) && cluster is not null;
             if (config.NativeSidecarsIsAuto(result))
             {
-                // Istio's ENABLE_NATIVE_SIDECARS=auto: native only when every node's kubelet is 1.33 or newer.
-                var native = cluster is not null && await InCluster.NativeSidecarsAsync(cluster, ct);
-                Console.Error.WriteLine($"native sidecars: {(native ? "enabled" : "disabled")} ({(cluster is null ? "not in a cluster" : "from the nodes' kubelet versions")})");
-                sources = sources with { NativeSidecars = native };
+                // Istio's ENABLE_NATIVE_SIDECARS=auto: native only while every node's kubelet is 1.33 or newer. In a
+                // cluster the nodes are watched and /readyz waits for their first list; outside one, classic sidecars.
+                Console.Error.WriteLine(cluster is null
+                    ? "native sidecars: disabled (not in a cluster)"
+                    : "native sidecars: from the nodes' kubelet versions, followed as nodes join and leave");
+                sources = sources with { NativeSidecars = false };
             }
 
             try
@@ -124,7 +127,7 @@ internal static class ServeCommand
                         ReloadingInjectorSource.DefaultInterval,
                         services.GetRequiredService<ILogger<ReloadingInjectorSource>>()),
                     ct,
-                    cluster is null ? null : services => new ClusterNamespaceAnnotations(cluster, services.GetRequiredService<ILogger<ClusterNamespaceAnnotations>>()));
+                    cluster: cluster is null ? null : new ClusterOptions(cluster, watchNodes));
             }
             catch (ConfigException e)
             {

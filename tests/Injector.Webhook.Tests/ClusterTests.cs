@@ -115,12 +115,6 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.Equal((1337L, 1337L), OpenShiftIds.Resolve(annotations));
     }
 
-    [Fact]
-    public async Task Native_sidecars_are_detected_from_the_nodes()
-    {
-        Assert.True(await NativeSidecarDetection.DetectAsync(Client, TestContext.Current.CancellationToken));
-    }
-
     [Theory]
     [InlineData(new[] { "v1.33.0", "v1.34.0" }, true)]
     [InlineData(new[] { "v1.33.0", "v1.28.3" }, false)]

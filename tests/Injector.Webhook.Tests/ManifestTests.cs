@@ -184,7 +184,7 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void RBAC_grants_only_node_reads_and_namespace_get_to_the_injector()
+    public void RBAC_grants_only_node_and_namespace_watches_event_writes_and_owner_gets_to_the_injector()
     {
         Assert.Empty(Default.Value.OfType<V1Role>());
         Assert.Empty(Default.Value.OfType<V1RoleBinding>());
@@ -192,7 +192,9 @@ public sealed class ManifestTests
         var granted = role.Rules
             .SelectMany(r => r.ApiGroups.SelectMany(g => r.Resources.SelectMany(res => r.Verbs.Select(v => $"{g}/{res}:{v}"))))
             .Order(StringComparer.Ordinal);
-        Assert.Equal(["/namespaces:get", "/nodes:get", "/nodes:list", "/nodes:watch"], granted);
+        Assert.Equal(
+            ["/events:create", "/events:patch", "/namespaces:get", "/namespaces:list", "/namespaces:watch", "/nodes:get", "/nodes:list", "/nodes:watch", "apps/replicasets:get", "batch/jobs:get"],
+            granted);
         Assert.All(role.Rules, r => Assert.Null(r.ResourceNames));
 
         var binding = Single<V1ClusterRoleBinding>(Default.Value);

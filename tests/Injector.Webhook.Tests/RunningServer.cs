@@ -46,7 +46,8 @@ internal sealed class RunningServer : IAsyncDisposable
         TimeSpan? reloadInterval = null,
         ILoggerProvider? logging = null,
         Func<WebhookServerOptions, WebhookServerOptions>? configure = null,
-        Func<IServiceProvider, Cluster.INamespaceAnnotations>? namespaces = null)
+        Func<IServiceProvider, Cluster.INamespaceAnnotations>? namespaces = null,
+        Cluster.ClusterOptions? cluster = null)
     {
         var ca = new TestCa();
         var volume = new SecretVolume();
@@ -71,7 +72,7 @@ internal sealed class RunningServer : IAsyncDisposable
                 }
             },
         };
-        var app = WebhookServer.Build(configure?.Invoke(options) ?? options, injectors, namespaces);
+        var app = WebhookServer.Build(configure?.Invoke(options) ?? options, injectors, namespaces, cluster);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new RunningServer(app, ca, volume, certificate);
     }

@@ -5,11 +5,16 @@ using Microsoft.Extensions.Logging;
 namespace Injector.Webhook.Cluster;
 
 /// <summary>
-/// Namespace annotations (on OpenShift the proxy's UID/GID come from them) and labels (the console's explain) read
-/// from the API server, cached for a short while so a burst of pods in one namespace costs one read. A failed read is
-/// logged and treated as unknown.
+/// Namespace annotations (on OpenShift the proxy's UID/GID come from them) and labels (the console's explain), from
+/// the namespace watch when it has the namespace, else read from the API server (a namespace created a moment ago may
+/// reach a pod before its watch event) and cached for a short while so a burst of pods in one namespace costs one
+/// read. A failed read is logged and treated as unknown.
 /// </summary>
-public sealed partial class ClusterNamespaceAnnotations(IKubernetes client, ILogger<ClusterNamespaceAnnotations> logger, TimeSpan? cacheFor = null)
+public sealed partial class ClusterNamespaceAnnotations(
+    IKubernetes client,
+    ILogger<ClusterNamespaceAnnotations> logger,
+    TimeSpan? cacheFor = null,
+    ResourceWatch<k8s.Models.V1Namespace, k8s.Models.V1NamespaceList, NamespaceMetadata>? watch = null)
     : INamespaceAnnotations, INamespaceLabels
 {
     /// <summary>Namespaces remembered at most; past it the cache starts over (a cluster has far fewer).</summary>
@@ -17,10 +22,7 @@ public sealed partial class ClusterNamespaceAnnotations(IKubernetes client, ILog
 
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(3);
     private readonly TimeSpan _cacheFor = cacheFor ?? TimeSpan.FromSeconds(60);
-    private readonly ConcurrentDictionary<string, (DateTimeOffset At, Metadata? Value)> _cache = new(StringComparer.Ordinal);
-
-    /// <summary>What is kept of a namespace.</summary>
-    private sealed record Metadata(IReadOnlyDictionary<string, string> Annotations, IReadOnlyDictionary<string, string> Labels);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, NamespaceMetadata? Value)> _cache = new(StringComparer.Ordinal);
 
     public async ValueTask<IReadOnlyDictionary<string, string>?> GetAsync(string @namespace, CancellationToken cancellationToken) =>
         (await ReadAsync(@namespace, cancellationToken).ConfigureAwait(false))?.Annotations;
@@ -28,22 +30,25 @@ public sealed partial class ClusterNamespaceAnnotations(IKubernetes client, ILog
     public async ValueTask<IReadOnlyDictionary<string, string>?> GetLabelsAsync(string @namespace, CancellationToken cancellationToken) =>
         (await ReadAsync(@namespace, cancellationToken).ConfigureAwait(false))?.Labels;
 
-    private async ValueTask<Metadata?> ReadAsync(string @namespace, CancellationToken cancellationToken)
+    private async ValueTask<NamespaceMetadata?> ReadAsync(string @namespace, CancellationToken cancellationToken)
     {
+        if (watch?.Items.TryGetValue(@namespace, out var watched) == true)
+        {
+            return watched;
+        }
+
         if (_cache.TryGetValue(@namespace, out var cached) && DateTimeOffset.UtcNow - cached.At < _cacheFor)
         {
             return cached.Value;
         }
 
-        Metadata? value;
+        NamespaceMetadata? value;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ReadTimeout);
             var ns = await client.CoreV1.ReadNamespaceAsync(@namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
-            value = new Metadata(
-                new Dictionary<string, string>(ns.Metadata?.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal),
-                new Dictionary<string, string>(ns.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal));
+            value = NamespaceMetadata.Of(ns);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

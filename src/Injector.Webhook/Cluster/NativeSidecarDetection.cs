@@ -1,23 +1,15 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using k8s;
 
 namespace Injector.Webhook.Cluster;
 
 /// <summary>
 /// Istio's ENABLE_NATIVE_SIDECARS=auto: native sidecars only when every node's kubelet is 1.33 or newer
-/// (an unparsable version, or no nodes at all, means no).
+/// (an unparsable version, or no nodes at all, means no). The nodes come from <see cref="ClusterWatches"/>.
 /// </summary>
 public static partial class NativeSidecarDetection
 {
     public const int MinimumMinor = 33;
-
-    public static async Task<bool> DetectAsync(IKubernetes client, CancellationToken ct)
-    {
-        var nodes = await client.CoreV1.ListNodeAsync(cancellationToken: ct).ConfigureAwait(false);
-        var versions = nodes.Items.Select(n => n.Status?.NodeInfo?.KubeletVersion).ToList();
-        return AllSupport(versions);
-    }
 
     public static bool AllSupport(IReadOnlyCollection<string?> kubeletVersions) =>
         kubeletVersions.Count > 0 && kubeletVersions.All(v => Minor(v) is { } minor && minor >= MinimumMinor);

@@ -1,0 +1,116 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Injector.Webhook.Cluster;
+
+/// <summary>What the webhook watches in the cluster: the nodes' kubelet versions (with <c>--native-sidecars auto</c>) and the namespaces.</summary>
+/// <param name="Client">The API server.</param>
+/// <param name="WatchNodes">Follow the nodes: native sidecars only while every node's kubelet supports them.</param>
+/// <param name="RecordEvents">Write Events about admissions on the workloads.</param>
+/// <param name="EventFlushInterval">How long admissions gather into one Event write (2 s when null).</param>
+public sealed record ClusterOptions(IKubernetes Client, bool WatchNodes, bool RecordEvents = true, TimeSpan? EventFlushInterval = null);
+
+/// <summary>
+/// The live cluster facts: a namespace watch (annotations for OpenShift's UID ranges, labels for explain) and, with
+/// <c>--native-sidecars auto</c>, a node watch that switches the injector between native and classic sidecars as
+/// nodes join and leave. Readiness waits for their first lists.
+/// </summary>
+public sealed partial class ClusterWatches : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private bool? _native;
+
+    public ClusterWatches(ClusterOptions options, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _logger = loggers.CreateLogger<ClusterWatches>();
+        var client = options.Client;
+        Namespaces = new ResourceWatch<V1Namespace, V1NamespaceList, NamespaceMetadata>(
+            "namespaces",
+            ct => client.CoreV1.ListNamespaceAsync(cancellationToken: ct),
+            (version, timeout, onError, ct) => client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
+            NamespaceMetadata.Of,
+            _logger);
+        if (options.WatchNodes)
+        {
+            Nodes = new ResourceWatch<V1Node, V1NodeList, string?>(
+                "nodes",
+                ct => client.CoreV1.ListNodeAsync(cancellationToken: ct),
+                (version, timeout, onError, ct) => client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
+                node => node.Status?.NodeInfo?.KubeletVersion,
+                _logger);
+            Nodes.Changed += OnNodesChanged;
+        }
+    }
+
+    public ResourceWatch<V1Namespace, V1NamespaceList, NamespaceMetadata> Namespaces { get; }
+
+    /// <summary>The node watch; null unless <see cref="ClusterOptions.WatchNodes"/>.</summary>
+    public ResourceWatch<V1Node, V1NodeList, string?>? Nodes { get; }
+
+    /// <summary>Whether every node supports native sidecars; null before the first node list (or without a node watch).</summary>
+    public bool? NativeSidecars => _native;
+
+    /// <summary>Raised when <see cref="NativeSidecars"/> takes a value or changes.</summary>
+    public event Action<bool>? NativeSidecarsChanged;
+
+    /// <summary>Why the webhook cannot answer correctly yet (a first list still missing); null when it can.</summary>
+    public string? NotReady =>
+        !Namespaces.Synced ? "the namespaces are not listed yet"
+        : Nodes is { Synced: false } ? "the nodes are not listed yet (--native-sidecars auto)"
+        : null;
+
+    public void Start()
+    {
+        Namespaces.Start();
+        Nodes?.Start();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Namespaces.DisposeAsync().ConfigureAwait(false);
+        if (Nodes is not null)
+        {
+            await Nodes.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void OnNodesChanged(IReadOnlyDictionary<string, string?> nodes)
+    {
+        var native = NativeSidecarDetection.AllSupport(nodes.Values.ToList());
+        if (_native == native)
+        {
+            return;
+        }
+
+        _native = native;
+        var oldest = nodes.Where(n => NativeSidecarDetection.Minor(n.Value) is not { } minor || minor < NativeSidecarDetection.MinimumMinor)
+            .Select(n => $"{n.Key} ({n.Value ?? "no version"})")
+            .Order(StringComparer.Ordinal)
+            .Take(3)
+            .ToList();
+        LogNative(
+            _logger,
+            native ? "native" : "classic",
+            nodes.Count,
+            native ? $"every kubelet is 1.{NativeSidecarDetection.MinimumMinor} or newer" : nodes.Count == 0 ? "no nodes" : "older kubelet: " + LogText.Escape(string.Join(", ", oldest)));
+        NativeSidecarsChanged?.Invoke(native);
+    }
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "Sidecars are now {Mode} ({NodeCount} nodes; {Why})")]
+    private static partial void LogNative(ILogger logger, string mode, int nodeCount, string why);
+}
+
+/// <summary>What is kept of a namespace: its annotations (OpenShift's UID ranges) and labels (what a namespaceSelector sees).</summary>
+public sealed record NamespaceMetadata(IReadOnlyDictionary<string, string> Annotations, IReadOnlyDictionary<string, string> Labels)
+{
+    public static NamespaceMetadata Of(V1Namespace ns)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return new NamespaceMetadata(
+            new Dictionary<string, string>(ns.Metadata?.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+            new Dictionary<string, string>(ns.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal));
+    }
+}

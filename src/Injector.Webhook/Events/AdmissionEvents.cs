@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Threading.Channels;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Injector.Webhook.Events;
+
+/// <summary>
+/// Kubernetes Events about admissions, on the workload that owns the pod: <c>Injected</c> and <c>InjectionSkipped</c>
+/// (Normal) and <c>InjectionDenied</c> (Warning), with the reason. Admissions are queued without waiting (a full queue
+/// drops them, counted) and written by one background loop that aggregates: every admission of the same workload,
+/// type, reason and message within <see cref="EventTtl"/> is one Event whose <c>count</c> goes up, written at most once
+/// per <see cref="FlushInterval"/>, so a 1,000-replica rollout writes one Event and a handful of patches. A failed write
+/// is logged and dropped: it never delays or fails an admission. Dry runs never get here (the endpoint skips them).
+/// </summary>
+public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposable
+{
+    public const string InjectedReason = "Injected";
+    public const string SkippedReason = "InjectionSkipped";
+    public const string DeniedReason = "InjectionDenied";
+
+    /// <summary>The Events' source component.</summary>
+    public const string Component = "injector";
+
+    /// <summary>Admissions waiting to be written, at most; past it they are dropped (the API server is slow or down).</summary>
+    public const int QueueCapacity = 10_000;
+
+    /// <summary>Aggregated Events remembered at most (one per workload, type, reason and message).</summary>
+    public const int MaxTracked = 4096;
+
+    /// <summary>The longest Event message (the API's events are meant to be short).</summary>
+    public const int MaxMessageLength = 1024;
+
+    private readonly IKubernetes _client;
+    private readonly WebhookMetrics? _metrics;
+    private readonly ILogger _logger;
+    private readonly Channel<AdmissionOutcome> _queue;
+    private readonly Dictionary<EventKey, Tracked> _tracked = [];
+    private readonly Dictionary<string, OwnerReference?> _owners = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _instance = Environment.MachineName;
+    private Task? _loop;
+    private int _disposed;
+    private long _dropped;
+    private DateTimeOffset _lastFailureLog = DateTimeOffset.MinValue;
+
+    public AdmissionEvents(IKubernetes client, ILogger<AdmissionEvents> logger, WebhookMetrics? metrics = null, TimeSpan? flushInterval = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(logger);
+        _client = client;
+        _logger = logger;
+        _metrics = metrics;
+        FlushInterval = flushInterval ?? TimeSpan.FromSeconds(2);
+        _queue = Channel.CreateBounded<AdmissionOutcome>(new BoundedChannelOptions(QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+    }
+
+    /// <summary>How long admissions gather before their Events are written.</summary>
+    public TimeSpan FlushInterval { get; }
+
+    /// <summary>An aggregated Event is counted on for this long; then a new one starts (Kubernetes keeps Events for an hour).</summary>
+    public static TimeSpan EventTtl { get; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Admissions dropped because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Queues an admission for an Event; returns at once.</summary>
+    public void Add(AdmissionOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.DryRun || outcome.Subject is null || outcome.Kind is not (AdmissionOutcomeKind.Injected or AdmissionOutcomeKind.Skipped or AdmissionOutcomeKind.Denied))
+        {
+            return;
+        }
+
+        if (!_queue.Writer.TryWrite(outcome))
+        {
+            Interlocked.Increment(ref _dropped);
+            _metrics?.CountEvent("dropped");
+        }
+    }
+
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Writes what is gathered, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            // The loop drains and flushes once more; a stuck API server gets five seconds.
+            await Task.WhenAny(_loop, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        var pending = new Dictionary<EventKey, Pending>();
+        var more = true;
+        while (more && !ct.IsCancellationRequested)
+        {
+            try
+            {
+                // Wait for the first admission, then gather for one interval.
+                more = await _queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false);
+                using (var window = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    window.CancelAfter(FlushInterval);
+                    try
+                    {
+                        while (await _queue.Reader.WaitToReadAsync(window.Token).ConfigureAwait(false))
+                        {
+                            while (_queue.Reader.TryRead(out var outcome))
+                            {
+                                Gather(pending, outcome);
+                            }
+                        }
+
+                        more = false;
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        // The interval is over.
+                    }
+                }
+
+                while (_queue.Reader.TryRead(out var late))
+                {
+                    Gather(pending, late);
+                }
+
+                await FlushAsync(pending, ct).ConfigureAwait(false);
+                pending.Clear();
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The loop must outlive any one failure; the admission path never sees it.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogFailure("", e.Message);
+                pending.Clear();
+            }
+        }
+    }
+
+    private static void Gather(Dictionary<EventKey, Pending> pending, AdmissionOutcome outcome)
+    {
+        var key = EventKey.Of(outcome);
+        pending[key] = pending.TryGetValue(key, out var seen) ? seen with { Count = seen.Count + 1 } : new Pending(outcome.Subject!, 1);
+    }
+
+    private async Task FlushAsync(Dictionary<EventKey, Pending> pending, CancellationToken ct)
+    {
+        foreach (var (key, (subject, count)) in pending)
+        {
+            var now = DateTimeOffset.UtcNow;
+            try
+            {
+                var target = await TargetAsync(subject, ct).ConfigureAwait(false);
+                if (_tracked.TryGetValue(key, out var tracked) && now - tracked.First < EventTtl && tracked.Target == target)
+                {
+                    var total = tracked.Count + count;
+                    var patch = new V1Patch(
+                        $$"""{"count":{{total}},"lastTimestamp":"{{Timestamp(now)}}"}""",
+                        V1Patch.PatchType.MergePatch);
+                    await _client.CoreV1.PatchNamespacedEventAsync(patch, tracked.Name, subject.Namespace, cancellationToken: ct).ConfigureAwait(false);
+                    _tracked[key] = tracked with { Count = total };
+                    _metrics?.CountEvent("updated");
+                    continue;
+                }
+
+                var name = $"{key.Workload.Name}.{Guid.NewGuid():N}"[..Math.Min(253, key.Workload.Name.Length + 33)];
+                await _client.CoreV1.CreateNamespacedEventAsync(New(name, key, target, count, now), subject.Namespace, cancellationToken: ct).ConfigureAwait(false);
+                if (_tracked.Count >= MaxTracked)
+                {
+                    _tracked.Clear();
+                }
+
+                _tracked[key] = new Tracked(name, target, count, now);
+                _metrics?.CountEvent("created");
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // A failed write (RBAC, a slow API server, an Event that expired) is logged and dropped.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                // An Event that expired or was deleted is started again next time.
+                _tracked.Remove(key);
+                _metrics?.CountEvent("failed");
+                LogFailure($"{subject.Namespace}/{key.Workload.Name}", e.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The object the Event is on: the workload above the pod's controller when it can be read (the Deployment behind
+    /// a ReplicaSet, the CronJob behind a Job, whose uid <c>kubectl describe</c> matches), else the controller itself.
+    /// </summary>
+    private async Task<OwnerReference> TargetAsync(EventSubject subject, CancellationToken ct)
+    {
+        if (subject.IsController)
+        {
+            return subject.Controller;
+        }
+
+        var controller = subject.Controller;
+        if (!_owners.TryGetValue(controller.Uid, out var owner))
+        {
+            IList<V1OwnerReference>? owners = null;
+            try
+            {
+                owners = (controller.Kind, controller.ApiVersion) switch
+                {
+                    ("ReplicaSet", "apps/v1") => (await _client.AppsV1.ReadNamespacedReplicaSetAsync(controller.Name, subject.Namespace, cancellationToken: ct).ConfigureAwait(false)).Metadata?.OwnerReferences,
+                    ("Job", "batch/v1") => (await _client.BatchV1.ReadNamespacedJobAsync(controller.Name, subject.Namespace, cancellationToken: ct).ConfigureAwait(false)).Metadata?.OwnerReferences,
+                    _ => null,
+                };
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailure($"{subject.Namespace}/{controller.Name}", $"cannot read the {controller.Kind} to find its owner ({e.Message}); the Event goes on the {controller.Kind}");
+            }
+
+            var top = owners?.FirstOrDefault(o => o.Controller == true && o.Kind == subject.Workload.Kind && o.Name == subject.Workload.Name);
+            owner = top is null ? null : new OwnerReference(top.ApiVersion, top.Kind, top.Name, top.Uid);
+            if (_owners.Count >= MaxTracked)
+            {
+                _owners.Clear();
+            }
+
+            _owners[controller.Uid] = owner;
+        }
+
+        return owner ?? controller;
+    }
+
+    private Corev1Event New(string name, EventKey key, OwnerReference target, int count, DateTimeOffset now) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = key.Namespace },
+        InvolvedObject = new V1ObjectReference
+        {
+            ApiVersion = target.ApiVersion,
+            Kind = target.Kind,
+            Name = target.Name,
+            NamespaceProperty = key.Namespace,
+            Uid = target.Uid,
+        },
+        Type = key.Type,
+        Reason = key.Reason,
+        Message = key.Message,
+        Count = count,
+        FirstTimestamp = now.UtcDateTime,
+        LastTimestamp = now.UtcDateTime,
+        Source = new V1EventSource { Component = Component },
+        ReportingComponent = Component,
+        ReportingInstance = _instance,
+    };
+
+    private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Failures are logged at most once a minute, with how many admissions were dropped meanwhile.</summary>
+    private void LogFailure(string what, string reason)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (now - _lastFailureLog < TimeSpan.FromMinutes(1))
+        {
+            return;
+        }
+
+        _lastFailureLog = now;
+        LogWriteFailed(_logger, LogText.Escape(what), LogText.Escape(reason, 512), Dropped);
+    }
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "Could not record an injection Event on {Workload}: {Reason} (the admission was answered; {Dropped} admissions dropped from a full queue so far; failures are logged at most once a minute)")]
+    private static partial void LogWriteFailed(ILogger logger, string workload, string reason, long dropped);
+
+    /// <summary>What makes admissions one Event: the workload, the type, the reason and the message.</summary>
+    private sealed record EventKey(string Namespace, Core.WorkloadIdentity Workload, string ControllerUid, string Type, string Reason, string Message)
+    {
+        public static EventKey Of(AdmissionOutcome outcome)
+        {
+            var subject = outcome.Subject!;
+            var (type, reason, message) = outcome.Kind switch
+            {
+                AdmissionOutcomeKind.Injected => ("Normal", InjectedReason, $"Injected the sidecar (templates {outcome.Templates}; revision {outcome.Revision}): {outcome.Sentence} ({outcome.Code})"),
+                AdmissionOutcomeKind.Skipped => ("Normal", SkippedReason, $"Not injected (revision {outcome.Revision}): {outcome.Sentence} ({outcome.Code})"),
+                _ => ("Warning", DeniedReason, $"Pod creation denied ({outcome.Code}; revision {outcome.Revision}): {outcome.Message}"),
+            };
+            return new EventKey(subject.Namespace, subject.Workload, subject.Controller.Uid, type, reason, AdmissionResponses.Cut(message, MaxMessageLength, "…"));
+        }
+    }
+
+    private sealed record Pending(EventSubject Subject, int Count);
+
+    private sealed record Tracked(string Name, OwnerReference Target, int Count, DateTimeOffset First);
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Injector.Core;
+using Injector.Webhook.Cluster;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Injector.Webhook.Tests;
+
+/// <summary>The node and namespace watches against the fake API server: live native-sidecar mode, relists, readiness.</summary>
+public sealed class ClusterWatchTests : IAsyncLifetime
+{
+    private FakeApiServer _api = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _api = await FakeApiServer.StartAsync();
+        _api.PutNode("node-1", "v1.33.0");
+        _api.PutNode("node-2", "v1.34.1");
+        _api.PutNamespace("apps", annotations: new JsonObject { ["openshift.io/sa.scc.uid-range"] = "1000620000/10000" });
+    }
+
+    public async ValueTask DisposeAsync() => await _api.DisposeAsync();
+
+    [Fact]
+    public async Task A_node_with_an_old_kubelet_switches_the_injector_to_classic_sidecars_and_back_when_it_leaves()
+    {
+        using var source = new ReloadingInjectorSource(new ConfigSources(NativeSidecars: false), TimeSpan.FromHours(1), NullLogger<ReloadingInjectorSource>.Instance);
+        await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: true), NullLoggerFactory.Instance);
+        watches.NativeSidecarsChanged += native => source.SetNativeSidecars(native);
+        watches.Start();
+
+        await Eventually(() => Native(source) == true, "every kubelet is 1.33+: native sidecars");
+        Assert.True(InjectsNative(source));
+
+        _api.PutNode("node-3", "v1.32.4");
+        await Eventually(() => Native(source) == false, "node-3 runs kubelet 1.32: classic sidecars");
+        Assert.False(InjectsNative(source));
+
+        _api.DeleteNode("node-3");
+        await Eventually(() => Native(source) == true, "node-3 left: native again");
+
+        // One list, then the watch: a node change costs no new list.
+        Assert.Equal(1, NodeLists());
+    }
+
+    [Fact]
+    public async Task An_expired_watch_is_listed_again_and_followed_on()
+    {
+        await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: true), NullLoggerFactory.Instance);
+        watches.Start();
+        await Eventually(() => watches.NativeSidecars == true && _api.OpenWatches("nodes") == 1, "synced and watching");
+        var lists = NodeLists();
+
+        _api.ExpireWatches();
+        await Eventually(() => NodeLists() == lists + 1 && _api.OpenWatches("nodes") == 1, "listed again after 410 Gone");
+        _api.PutNode("node-9", "v1.30.0");
+
+        await Eventually(() => watches.NativeSidecars == false, "the new watch sees node-9");
+    }
+
+    [Fact]
+    public async Task Namespace_annotations_come_from_the_watch_without_a_read_per_pod()
+    {
+        await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: false), NullLoggerFactory.Instance);
+        var namespaces = new ClusterNamespaceAnnotations(_api.Client, NullLogger<ClusterNamespaceAnnotations>.Instance, watch: watches.Namespaces);
+        watches.Start();
+        await Eventually(() => watches.NotReady is null, "namespaces listed");
+
+        var first = await namespaces.GetAsync("apps", Ct);
+        _api.PutNamespace("apps", labels: new JsonObject { ["istio-injection"] = "enabled" }, annotations: new JsonObject { ["openshift.io/sa.scc.uid-range"] = "1000990000/10000" });
+        await Eventually(() => watches.Namespaces.Items["apps"].Annotations["openshift.io/sa.scc.uid-range"] == "1000990000/10000", "the update is seen");
+        var labels = await namespaces.GetLabelsAsync("apps", Ct);
+
+        Assert.Equal("1000620000/10000", first!["openshift.io/sa.scc.uid-range"]);
+        Assert.Equal("enabled", labels!["istio-injection"]);
+        Assert.DoesNotContain(_api.Requests, r => r.StartsWith("GET /api/v1/namespaces/apps", StringComparison.Ordinal));
+
+        // A namespace the watch has not delivered yet is read directly.
+        _api.PutNamespace("brand-new");
+        Assert.NotNull(await namespaces.GetLabelsAsync("brand-new", Ct) ?? await namespaces.GetLabelsAsync("brand-new", Ct));
+    }
+
+    [Fact]
+    public async Task Readiness_waits_for_the_first_lists()
+    {
+        // Nothing listens on this port: the lists fail and are retried, and the webhook stays unready.
+        using var unreachable = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+        await using (var server = await RunningServer.StartAsync(
+            _ => new FakeInjector(),
+            configure: o => o with { HealthPort = 0 },
+            cluster: new ClusterOptions(unreachable, WatchNodes: true)))
+        {
+            using var health = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.HealthPort}/") };
+            using var notReady = await health.GetAsync("/readyz", Ct);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+            Assert.Equal("the namespaces are not listed yet", await notReady.Content.ReadAsStringAsync(Ct));
+        }
+
+        await using var synced = await RunningServer.StartAsync(
+            _ => new FakeInjector(),
+            configure: o => o with { HealthPort = 0 },
+            cluster: new ClusterOptions(_api.Client, WatchNodes: true));
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{synced.HealthPort}/") };
+        await Eventually(async () => (await client.GetAsync("/readyz", Ct)).StatusCode == HttpStatusCode.OK, "ready once namespaces and nodes are listed");
+    }
+
+    private int NodeLists() => _api.Requests.Count(r => r.StartsWith("GET /api/v1/nodes", StringComparison.Ordinal) && !r.Contains("watch=true", StringComparison.Ordinal));
+
+    private static bool? Native(ReloadingInjectorSource source) => (source.Current as PodInjector)?.Settings.NativeSidecars;
+
+    /// <summary>Whether a real injection puts istio-proxy among the init containers (a native sidecar).</summary>
+    private static bool InjectsNative(ReloadingInjectorSource source)
+    {
+        var pod = JsonNode.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"apps"},"spec":{"containers":[{"name":"app","image":"app"}]}}""")!.AsObject();
+        var result = Assert.IsType<InjectionResult.Injected>(source.Current.Inject(new InjectionRequest(pod, "apps", InjectionDoor.Cli, [])));
+        var inInit = result.Pod["spec"]!["initContainers"]!.AsArray().Any(c => c!["name"]!.GetValue<string>() == "istio-proxy");
+        var inContainers = result.Pod["spec"]!["containers"]!.AsArray().Any(c => c!["name"]!.GetValue<string>() == "istio-proxy");
+        Assert.NotEqual(inInit, inContainers);
+        return inInit;
+    }
+
+    private static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"not within 15 s: {what}");
+            await Task.Delay(50, Ct);
+        }
+    }
+}
