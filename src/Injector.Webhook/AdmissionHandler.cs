@@ -308,7 +308,10 @@ public sealed class AdmissionHandler
                 break;
         }
 
-        _metrics.CountAdmission(outcome.OutcomeLabel, outcome.Code, outcome.Templates, outcome.Revision, outcome.DryRun);
+        // The pod picks its templates (inject.istio.io/templates, repeats allowed): the label is the set, sorted, so
+        // the series stay bounded by the configured templates.
+        var templates = outcome.Templates.Length == 0 ? "" : string.Join(',', outcome.Templates.Split(',').Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        _metrics.CountAdmission(outcome.OutcomeLabel, outcome.Code, templates, outcome.Revision, outcome.DryRun);
         return outcome;
     }
 

@@ -72,6 +72,9 @@ internal sealed class InjectEndpoint(
         var parent = ActivityContext.TryParse(context.Request.Headers.TraceParent.ToString(), context.Request.Headers.TraceState.ToString(), out var remote)
             ? remote
             : default;
+        // ASP.NET Core starts an unrecorded activity of its own whenever logging is on; as a parent it would make the
+        // sampler drop this span. The remote parent, when there is one, is the traceparent parsed above.
+        Activity.Current = null;
         return Core.InjectorTracing.Source.StartActivity("admission", ActivityKind.Server, parent);
     }
 
@@ -87,7 +90,7 @@ internal sealed class InjectEndpoint(
         span.SetTag("k8s.pod.name", outcome.PodName);
         if (outcome.Subject is { } subject)
         {
-            span.SetTag("injector.workload", $"{subject.Workload.Kind}/{subject.Workload.Name}");
+            span.SetTag("injector.workload", LogText.Escape($"{subject.Workload.Kind}/{subject.Workload.Name}"));
         }
 
         span.SetTag("injector.reason", outcome.Code);

@@ -53,5 +53,13 @@ internal static class ServerTelemetry
     public static string? TracesEndpoint(IConfiguration configuration) =>
         NonEmpty(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) ?? NonEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
+    /// <summary>The process's <c>OTEL_*</c> environment variables.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> EnvironmentSettings() =>
+        Environment.GetEnvironmentVariables()
+            .Cast<System.Collections.DictionaryEntry>()
+            .Select(e => new KeyValuePair<string, string?>((string)e.Key, e.Value as string))
+            .Where(e => e.Key.StartsWith("OTEL_", StringComparison.Ordinal))
+            .ToList();
+
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

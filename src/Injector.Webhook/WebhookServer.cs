@@ -50,6 +50,10 @@ public static class WebhookServer
         ArgumentNullException.ThrowIfNull(injectors);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+
+        // The standard OTEL_* variables, under their own names, for the OpenTelemetry exporters (the slim builder does
+        // not read unprefixed environment variables).
+        builder.Configuration.AddInMemoryCollection(ServerTelemetry.EnvironmentSettings());
         if (options.Settings is { } settings)
         {
             builder.Configuration.AddInMemoryCollection(settings);

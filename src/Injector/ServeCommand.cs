@@ -127,7 +127,11 @@ internal static class ServeCommand
                         ReloadingInjectorSource.DefaultInterval,
                         services.GetRequiredService<ILogger<ReloadingInjectorSource>>()),
                     ct,
-                    cluster: cluster is null ? null : new ClusterOptions(cluster, watchNodes));
+                    cluster: cluster is null ? null : new ClusterOptions(
+                        cluster,
+                        watchNodes,
+                        // The namespaces matter on OpenShift (the proxy's UID range) and to the console's explain.
+                        WatchNamespaces: sources.Platform == "openshift" || consoleHost is not null));
             }
             catch (ConfigException e)
             {

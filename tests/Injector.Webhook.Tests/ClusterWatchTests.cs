@@ -32,7 +32,7 @@ public sealed class ClusterWatchTests : IAsyncLifetime
         watches.NativeSidecarsChanged += native => source.SetNativeSidecars(native);
         watches.Start();
 
-        await Eventually(() => Native(source) == true, "every kubelet is 1.33+: native sidecars");
+        await Eventually(() => Native(source) == true && _api.OpenWatches("nodes") == 1, "every kubelet is 1.33+: native sidecars");
         Assert.True(InjectsNative(source));
 
         _api.PutNode("node-3", "v1.32.4");
@@ -67,11 +67,11 @@ public sealed class ClusterWatchTests : IAsyncLifetime
         await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: false), NullLoggerFactory.Instance);
         var namespaces = new ClusterNamespaceAnnotations(_api.Client, NullLogger<ClusterNamespaceAnnotations>.Instance, watch: watches.Namespaces);
         watches.Start();
-        await Eventually(() => watches.NotReady is null, "namespaces listed");
+        await Eventually(() => watches.Namespaces!.Synced && _api.OpenWatches("namespaces") == 1, "namespaces listed and watched");
 
         var first = await namespaces.GetAsync("apps", Ct);
         _api.PutNamespace("apps", labels: new JsonObject { ["istio-injection"] = "enabled" }, annotations: new JsonObject { ["openshift.io/sa.scc.uid-range"] = "1000990000/10000" });
-        await Eventually(() => watches.Namespaces.Items["apps"].Annotations["openshift.io/sa.scc.uid-range"] == "1000990000/10000", "the update is seen");
+        await Eventually(() => watches.Namespaces!.Items["apps"].Annotations["openshift.io/sa.scc.uid-range"] == "1000990000/10000", "the update is seen");
         var labels = await namespaces.GetLabelsAsync("apps", Ct);
 
         Assert.Equal("1000620000/10000", first!["openshift.io/sa.scc.uid-range"]);
@@ -84,27 +84,57 @@ public sealed class ClusterWatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Readiness_waits_for_the_first_lists()
+    public async Task Readiness_waits_for_the_first_node_list_within_its_grace_and_never_for_namespaces()
     {
-        // Nothing listens on this port: the lists fail and are retried, and the webhook stays unready.
+        // Nothing listens on this port: the lists fail and are retried.
         using var unreachable = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
         await using (var server = await RunningServer.StartAsync(
             _ => new FakeInjector(),
             configure: o => o with { HealthPort = 0 },
-            cluster: new ClusterOptions(unreachable, WatchNodes: true)))
+            cluster: new ClusterOptions(unreachable, WatchNodes: true) { NodeListGrace = TimeSpan.FromSeconds(2) }))
         {
             using var health = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.HealthPort}/") };
             using var notReady = await health.GetAsync("/readyz", Ct);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
-            Assert.Equal("the namespaces are not listed yet", await notReady.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("the nodes are not listed yet (--native-sidecars auto)", await notReady.Content.ReadAsStringAsync(Ct));
+
+            // Past the grace the webhook answers with classic sidecars rather than keep every replica unready.
+            await Eventually(async () => (await health.GetAsync("/readyz", Ct)).StatusCode == HttpStatusCode.OK, "ready after the grace");
+        }
+
+        await using (var namespacesOnly = await RunningServer.StartAsync(
+            _ => new FakeInjector(),
+            configure: o => o with { HealthPort = 0 },
+            cluster: new ClusterOptions(unreachable, WatchNodes: false)))
+        {
+            using var health = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{namespacesOnly.HealthPort}/") };
+            using var ready = await health.GetAsync("/readyz", Ct);
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
 
         await using var synced = await RunningServer.StartAsync(
             _ => new FakeInjector(),
             configure: o => o with { HealthPort = 0 },
-            cluster: new ClusterOptions(_api.Client, WatchNodes: true));
+            cluster: new ClusterOptions(_api.Client, WatchNodes: true) { NodeListGrace = TimeSpan.FromMinutes(5) });
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{synced.HealthPort}/") };
-        await Eventually(async () => (await client.GetAsync("/readyz", Ct)).StatusCode == HttpStatusCode.OK, "ready once namespaces and nodes are listed");
+        await Eventually(async () => (await client.GetAsync("/readyz", Ct)).StatusCode == HttpStatusCode.OK, "ready once the nodes are listed");
+    }
+
+    [Fact]
+    public async Task A_node_status_update_that_keeps_the_kubelet_version_changes_nothing()
+    {
+        await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: true, WatchNamespaces: false), NullLoggerFactory.Instance);
+        var changes = 0;
+        watches.Nodes!.Changed += _ => Interlocked.Increment(ref changes);
+        watches.Start();
+        await Eventually(() => watches.NativeSidecars == true && _api.OpenWatches("nodes") == 1, "synced and watching");
+        var before = Volatile.Read(ref changes);
+
+        _api.PutNode("node-1", "v1.33.0");
+        _api.PutNode("node-2", "v1.35.0");
+        await Eventually(() => watches.Nodes.Items["node-2"] == "v1.35.0", "the real change is seen");
+
+        Assert.Equal(before + 1, Volatile.Read(ref changes));
     }
 
     private int NodeLists() => _api.Requests.Count(r => r.StartsWith("GET /api/v1/nodes", StringComparison.Ordinal) && !r.Contains("watch=true", StringComparison.Ordinal));

@@ -85,16 +85,19 @@ public sealed class EventTests : IAsyncLifetime
         await using var server = await Start();
         using var client = server.Client();
 
-        var clock = Stopwatch.StartNew();
+        var slowest = TimeSpan.Zero;
         for (var i = 0; i < 50; i++)
         {
+            var clock = Stopwatch.StartNew();
             using var response = await client.PostAsync("/inject", Reviews.Json(Review()), Ct);
             var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+            slowest = clock.Elapsed > slowest ? clock.Elapsed : slowest;
             Assert.True(answer["response"]!["allowed"]!.GetValue<bool>());
             Assert.NotNull(answer["response"]!["patch"]);
         }
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"50 admissions took {clock.Elapsed.TotalSeconds:F1} s while Event writes were stuck");
+        // Each Event write takes 3 s here; no admission waits for one.
+        Assert.True(slowest < TimeSpan.FromSeconds(1.5), $"the slowest admission took {slowest.TotalSeconds:F1} s while Event writes were stuck");
         await Eventually(async () => (await client.GetStringAsync("/metrics", Ct)).Contains("injector_events_total{result=\"failed\"}", StringComparison.Ordinal), "the refused write is counted");
         Assert.Empty(_api.Events("shop"));
     }
@@ -120,7 +123,7 @@ public sealed class EventTests : IAsyncLifetime
 
     private Task<RunningServer> Start() => RunningServer.StartAsync(
         _ => new FakeInjector(),
-        cluster: new ClusterOptions(_api.Client, WatchNodes: false, EventFlushInterval: TimeSpan.FromMilliseconds(200)));
+        cluster: new ClusterOptions(_api.Client, WatchNodes: false, WatchNamespaces: false, EventFlushInterval: TimeSpan.FromMilliseconds(200)));
 
     /// <summary>A review of a pod of the <c>web</c> Deployment (through ReplicaSet web-7d4f9), as the API server sends it.</summary>
     private static string Review(string? mode = null, bool dryRun = false, bool owned = true)

@@ -140,7 +140,7 @@ public sealed class ManifestTests
         Assert.Equal(
             [
                 "serve", "--tls-cert", "/etc/injector/certs/tls.crt", "--tls-key", "/etc/injector/certs/tls.key", "--config-dir", "/etc/injector/config",
-                "--health-port", "8080", "--shutdown-delay", "5", "--native-sidecars", "auto",
+                "--health-port", "8080", "--shutdown-delay", "5", "--native-sidecars", "auto", "--log-format", "json",
             ],
             container.Args);
         Assert.Equal([9443, 8080], container.Ports.Select(p => p.ContainerPort));
@@ -193,7 +193,7 @@ public sealed class ManifestTests
             .SelectMany(r => r.ApiGroups.SelectMany(g => r.Resources.SelectMany(res => r.Verbs.Select(v => $"{g}/{res}:{v}"))))
             .Order(StringComparer.Ordinal);
         Assert.Equal(
-            ["/events:create", "/events:patch", "/namespaces:get", "/namespaces:list", "/namespaces:watch", "/nodes:get", "/nodes:list", "/nodes:watch", "apps/replicasets:get", "batch/jobs:get"],
+            ["/events:create", "/events:patch", "/namespaces:get", "/namespaces:list", "/namespaces:watch", "/nodes:list", "/nodes:watch", "apps/replicasets:get", "batch/jobs:get"],
             granted);
         Assert.All(role.Rules, r => Assert.Null(r.ResourceNames));
 

@@ -95,7 +95,7 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
 
     private async Task RunAsync(CancellationToken ct)
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
+        var backoff = MinBackoff;
         while (!ct.IsCancellationRequested)
         {
             try
@@ -112,12 +112,28 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
 
                 Publish(items);
                 _synced.TrySetResult();
-                backoff = TimeSpan.FromMilliseconds(200);
                 var version = list.Metadata?.ResourceVersion ?? "";
                 while (!ct.IsCancellationRequested)
                 {
-                    version = await WatchAsync(version, ct).ConfigureAwait(false)
-                        ?? throw new WatchExpiredException();
+                    var started = DateTime.UtcNow;
+                    var (next, events) = await WatchAsync(version, ct).ConfigureAwait(false);
+                    if (next is null)
+                    {
+                        // 410 Gone: the version is too old; list again now (routine, not logged).
+                        break;
+                    }
+
+                    version = next;
+                    if (events > 0 || DateTime.UtcNow - started > HealthyWatch)
+                    {
+                        backoff = MinBackoff;
+                    }
+                    else
+                    {
+                        // A watch that ends at once without news (a proxy that breaks streams) is not retried in a loop.
+                        await Task.Delay(backoff, ct).ConfigureAwait(false);
+                        backoff = Longer(backoff);
+                    }
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -128,62 +144,94 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                if (e is not WatchExpiredException)
-                {
-                    LogFailed(_logger, _what, LogText.Escape(e.Message), backoff.TotalSeconds);
-                }
-
+                LogFailed(_logger, _what, LogText.Escape(e.Message), backoff.TotalSeconds);
                 try
                 {
-                    await Task.Delay(e is WatchExpiredException ? TimeSpan.Zero : backoff, ct).ConfigureAwait(false);
+                    await Task.Delay(backoff, ct).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
 
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _maxBackoff.Ticks));
+                // The backoff only shrinks again after a watch that lasted or brought news: a list that works with a
+                // watch that fails (list granted, watch not) does not become a list every 200 ms.
+                backoff = Longer(backoff);
             }
         }
     }
 
-    /// <summary>One watch, until the server closes it; returns the last version seen, or null when it must list again.</summary>
-    private async Task<string?> WatchAsync(string version, CancellationToken ct)
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A watch that lasted this long was healthy, even if nothing changed.</summary>
+    private static readonly TimeSpan HealthyWatch = TimeSpan.FromSeconds(30);
+
+    private TimeSpan Longer(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _maxBackoff.Ticks));
+
+    /// <summary>
+    /// One watch, until the server closes it (or it outlives its timeout by 30 s: a connection that died without a
+    /// close); returns the last version seen and how many changes came, or a null version when it must list again.
+    /// </summary>
+    private async Task<(string? Version, int Events)> WatchAsync(string version, CancellationToken ct)
     {
         Exception? streamError = null;
-        await foreach (var (type, item) in _watch(version, e => streamError = e, ct).ConfigureAwait(false))
+        var events = 0;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(WatchTimeoutSeconds + 30));
+        try
         {
-            switch (type)
+            await foreach (var (type, item) in _watch(version, e => streamError = e, limit.Token).ConfigureAwait(false))
             {
-                case WatchEventType.Added:
-                case WatchEventType.Modified:
-                    if (item.Metadata?.Name is { } name)
-                    {
-                        Publish(new Dictionary<string, TValue>(_items, StringComparer.Ordinal) { [name] = _project(item) });
-                    }
+                switch (type)
+                {
+                    case WatchEventType.Added:
+                    case WatchEventType.Modified:
+                        if (item.Metadata?.Name is { } name)
+                        {
+                            var value = _project(item);
+                            if (!_items.TryGetValue(name, out var old) || !EqualityComparer<TValue>.Default.Equals(old, value))
+                            {
+                                // Nodes are modified often (status); only a change of what is kept is published.
+                                Publish(new Dictionary<string, TValue>(_items, StringComparer.Ordinal) { [name] = value });
+                                events++;
+                            }
+                        }
 
-                    break;
-                case WatchEventType.Deleted:
-                    if (item.Metadata?.Name is { } gone && _items.ContainsKey(gone))
-                    {
-                        var items = new Dictionary<string, TValue>(_items, StringComparer.Ordinal);
-                        items.Remove(gone);
-                        Publish(items);
-                    }
+                        break;
+                    case WatchEventType.Deleted:
+                        if (item.Metadata?.Name is { } gone && _items.ContainsKey(gone))
+                        {
+                            var items = new Dictionary<string, TValue>(_items, StringComparer.Ordinal);
+                            items.Remove(gone);
+                            Publish(items);
+                            events++;
+                        }
 
-                    break;
-                case WatchEventType.Error:
-                    // 410 Gone (the version is too old) or another Status: start over with a list.
-                    return null;
-            }
+                        break;
+                    case WatchEventType.Error:
+                        return (null, events);
+                }
 
-            if (item?.Metadata?.ResourceVersion is { Length: > 0 } seen)
-            {
-                version = seen;
+                if (item?.Metadata?.ResourceVersion is { Length: > 0 } seen)
+                {
+                    version = seen;
+                }
             }
         }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // Outlived its timeout: resumed from the last version seen.
+            return (version, events);
+        }
 
-        return streamError is null ? version : throw streamError;
+        return streamError switch
+        {
+            null => (version, events),
+
+            // The client hands a Status event (410 Gone: the version is too old) to the error callback.
+            KubernetesException { Status.Code: 410 } => (null, events),
+            _ => throw streamError,
+        };
     }
 
     private void Publish(Dictionary<string, TValue> items)
@@ -195,5 +243,4 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
     [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Watching {What} failed: {Reason}; listing again in {BackoffSeconds:F1} s")]
     private static partial void LogFailed(ILogger logger, string what, string reason, double backoffSeconds);
 
-    private sealed class WatchExpiredException : Exception;
 }

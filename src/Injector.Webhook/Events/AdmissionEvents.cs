@@ -35,7 +35,7 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
     private readonly IKubernetes _client;
     private readonly WebhookMetrics? _metrics;
     private readonly ILogger _logger;
-    private readonly Channel<AdmissionOutcome> _queue;
+    private readonly Channel<Item> _queue;
     private readonly Dictionary<EventKey, Tracked> _tracked = [];
     private readonly Dictionary<string, OwnerReference?> _owners = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
@@ -53,7 +53,7 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
         _logger = logger;
         _metrics = metrics;
         FlushInterval = flushInterval ?? TimeSpan.FromSeconds(2);
-        _queue = Channel.CreateBounded<AdmissionOutcome>(new BoundedChannelOptions(QueueCapacity)
+        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
             SingleReader = true,
@@ -78,7 +78,8 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
             return;
         }
 
-        if (!_queue.Writer.TryWrite(outcome))
+        // Only what the Event says is queued, never the answer (its patch can be large).
+        if (!_queue.Writer.TryWrite(new Item(EventKey.Of(outcome), outcome.Subject)))
         {
             Interlocked.Increment(ref _dropped);
             _metrics?.CountEvent("dropped");
@@ -159,10 +160,17 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
         }
     }
 
-    private static void Gather(Dictionary<EventKey, Pending> pending, AdmissionOutcome outcome)
+    private static void Gather(Dictionary<EventKey, Pending> pending, Item item) =>
+        pending[item.Key] = pending.TryGetValue(item.Key, out var seen) ? seen with { Count = seen.Count + 1 } : new Pending(item.Subject, 1);
+
+    /// <summary>Each write gets this long: a hanging API server must not hold the loop (and fill the queue).</summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+
+    private static CancellationTokenSource Timeout(CancellationToken ct)
     {
-        var key = EventKey.Of(outcome);
-        pending[key] = pending.TryGetValue(key, out var seen) ? seen with { Count = seen.Count + 1 } : new Pending(outcome.Subject!, 1);
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(CallTimeout);
+        return timeout;
     }
 
     private async Task FlushAsync(Dictionary<EventKey, Pending> pending, CancellationToken ct)
@@ -179,14 +187,23 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
                     var patch = new V1Patch(
                         $$"""{"count":{{total}},"lastTimestamp":"{{Timestamp(now)}}"}""",
                         V1Patch.PatchType.MergePatch);
-                    await _client.CoreV1.PatchNamespacedEventAsync(patch, tracked.Name, subject.Namespace, cancellationToken: ct).ConfigureAwait(false);
+                    using (var timeout = Timeout(ct))
+                    {
+                        await _client.CoreV1.PatchNamespacedEventAsync(patch, tracked.Name, subject.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+                    }
+
                     _tracked[key] = tracked with { Count = total };
                     _metrics?.CountEvent("updated");
                     continue;
                 }
 
-                var name = $"{key.Workload.Name}.{Guid.NewGuid():N}"[..Math.Min(253, key.Workload.Name.Length + 33)];
-                await _client.CoreV1.CreateNamespacedEventAsync(New(name, key, target, count, now), subject.Namespace, cancellationToken: ct).ConfigureAwait(false);
+                // A DNS subdomain of at most 253 characters: the workload's name (cut, without a trailing dot) and a unique suffix.
+                var name = $"{key.Workload.Name[..Math.Min(key.Workload.Name.Length, 253 - 33)].TrimEnd('.', '-')}.{Guid.NewGuid():N}";
+                using (var timeout = Timeout(ct))
+                {
+                    await _client.CoreV1.CreateNamespacedEventAsync(New(name, key, target, count, now), subject.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+                }
+
                 if (_tracked.Count >= MaxTracked)
                 {
                     _tracked.Clear();
@@ -223,33 +240,40 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
         }
 
         var controller = subject.Controller;
-        if (!_owners.TryGetValue(controller.Uid, out var owner))
+        var cacheKey = $"{subject.Namespace}/{controller.Kind}/{controller.Name}/{controller.Uid}";
+        if (_owners.TryGetValue(cacheKey, out var owner))
         {
-            IList<V1OwnerReference>? owners = null;
-            try
-            {
-                owners = (controller.Kind, controller.ApiVersion) switch
-                {
-                    ("ReplicaSet", "apps/v1") => (await _client.AppsV1.ReadNamespacedReplicaSetAsync(controller.Name, subject.Namespace, cancellationToken: ct).ConfigureAwait(false)).Metadata?.OwnerReferences,
-                    ("Job", "batch/v1") => (await _client.BatchV1.ReadNamespacedJobAsync(controller.Name, subject.Namespace, cancellationToken: ct).ConfigureAwait(false)).Metadata?.OwnerReferences,
-                    _ => null,
-                };
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailure($"{subject.Namespace}/{controller.Name}", $"cannot read the {controller.Kind} to find its owner ({e.Message}); the Event goes on the {controller.Kind}");
-            }
-
-            var top = owners?.FirstOrDefault(o => o.Controller == true && o.Kind == subject.Workload.Kind && o.Name == subject.Workload.Name);
-            owner = top is null ? null : new OwnerReference(top.ApiVersion, top.Kind, top.Name, top.Uid);
-            if (_owners.Count >= MaxTracked)
-            {
-                _owners.Clear();
-            }
-
-            _owners[controller.Uid] = owner;
+            return owner ?? controller;
         }
 
+        V1ObjectMeta? metadata;
+        try
+        {
+            using var timeout = Timeout(ct);
+            metadata = (controller.Kind, controller.ApiVersion) switch
+            {
+                ("ReplicaSet", "apps/v1") => (await _client.AppsV1.ReadNamespacedReplicaSetAsync(controller.Name, subject.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false)).Metadata,
+                ("Job", "batch/v1") => (await _client.BatchV1.ReadNamespacedJobAsync(controller.Name, subject.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false)).Metadata,
+                _ => null,
+            };
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Not cached: the ReplicaSet may not be readable yet, or the API server was briefly slow.
+            LogFailure($"{subject.Namespace}/{controller.Name}", $"cannot read the {controller.Kind} to find its owner ({e.Message}); the Event goes on the {controller.Kind}");
+            return controller;
+        }
+
+        // Only the object the pod named (same uid) is followed up: a pod cannot point the Event at another workload.
+        var owners = metadata?.Uid == controller.Uid ? metadata.OwnerReferences : null;
+        var top = owners?.FirstOrDefault(o => o.Controller == true && o.Kind == subject.Workload.Kind && o.Name == subject.Workload.Name);
+        owner = top is null ? null : new OwnerReference(top.ApiVersion, top.Kind, top.Name, top.Uid);
+        if (_owners.Count >= MaxTracked)
+        {
+            _owners.Clear();
+        }
+
+        _owners[cacheKey] = owner;
         return owner ?? controller;
     }
 
@@ -308,6 +332,8 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
             return new EventKey(subject.Namespace, subject.Workload, subject.Controller.Uid, type, reason, AdmissionResponses.Cut(message, MaxMessageLength, "…"));
         }
     }
+
+    private sealed record Item(EventKey Key, EventSubject Subject);
 
     private sealed record Pending(EventSubject Subject, int Count);
 
