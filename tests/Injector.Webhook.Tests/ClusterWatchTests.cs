@@ -62,6 +62,24 @@ public sealed class ClusterWatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_the_server_closes_is_resumed_from_the_last_version_without_a_new_list()
+    {
+        await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: true, WatchNamespaces: false), NullLoggerFactory.Instance);
+        watches.Start();
+        await Eventually(() => watches.NativeSidecars == true && _api.OpenWatches("nodes") == 1, "synced and watching");
+        _api.PutNode("node-2", "v1.34.2");
+        await Eventually(() => watches.Nodes!.Items["node-2"] == "v1.34.2", "a change on the first watch");
+
+        // The server ends the watch (its timeout); a node joins before the client watches again.
+        _api.CloseWatches();
+        _api.PutNode("node-old", "v1.31.0");
+
+        await Eventually(() => watches.NativeSidecars == false, "the change made between the watches is replayed");
+        Assert.Equal(1, NodeLists());
+        Assert.Contains(_api.Requests, r => r.Contains("watch=true", StringComparison.Ordinal) && r.Contains("resourceVersion=", StringComparison.Ordinal) && !r.Contains("resourceVersion=&", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Namespace_annotations_come_from_the_watch_without_a_read_per_pod()
     {
         await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: false), NullLoggerFactory.Instance);

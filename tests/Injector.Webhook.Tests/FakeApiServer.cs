@@ -22,6 +22,8 @@ internal sealed class FakeApiServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _store = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Channel<string>, string> _watchers = new();
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly List<(long Version, string Resource, string Line)> _log = [];
+    private readonly Lock _logLock = new();
     private long _version = 100;
 
     private FakeApiServer(WebApplication app) => _app = app;
@@ -94,6 +96,15 @@ internal sealed class FakeApiServer : IAsyncDisposable
         foreach (var watcher in _watchers.Keys)
         {
             watcher.Writer.TryWrite("""{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version","reason":"Expired","code":410}}""");
+        }
+    }
+
+    /// <summary>Ends every open watch normally, as the API server does at the watch's timeout.</summary>
+    public void CloseWatches()
+    {
+        foreach (var watcher in _watchers.Keys)
+        {
+            watcher.Writer.TryComplete();
         }
     }
 
@@ -201,7 +212,21 @@ internal sealed class FakeApiServer : IAsyncDisposable
         }
 
         var channel = Channel.CreateUnbounded<string>();
-        _watchers[channel] = resource;
+        lock (_logLock)
+        {
+            // A watch from a resourceVersion first gets every change after it, as the API server replays them.
+            var from = long.TryParse(context.Request.Query["resourceVersion"], out var v) ? v : long.MaxValue;
+            foreach (var (version, watched, line) in _log)
+            {
+                if (watched == resource && version > from)
+                {
+                    channel.Writer.TryWrite(line);
+                }
+            }
+
+            _watchers[channel] = resource;
+        }
+
         try
         {
             context.Response.ContentType = "application/json";
@@ -247,11 +272,15 @@ internal sealed class FakeApiServer : IAsyncDisposable
     private void Broadcast(string resource, string type, JsonObject item)
     {
         var line = new JsonObject { ["type"] = type, ["object"] = item.DeepClone() }.ToJsonString();
-        foreach (var (watcher, watched) in _watchers)
+        lock (_logLock)
         {
-            if (watched == resource)
+            _log.Add((long.Parse(item["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture), resource, line));
+            foreach (var (watcher, watched) in _watchers)
             {
-                watcher.Writer.TryWrite(line);
+                if (watched == resource)
+                {
+                    watcher.Writer.TryWrite(line);
+                }
             }
         }
     }
