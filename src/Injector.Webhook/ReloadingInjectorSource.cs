@@ -24,6 +24,9 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
     private readonly Lock _reloadLock = new();
     private readonly IReadOnlyList<string> _files;
     private volatile IPodInjector _current;
+
+    /// <summary>The texts of the configuration in force (read under the reload lock).</summary>
+    private ConfigTexts _inForce;
     private byte[] _lastHash;
     private readonly PollingTimer _poller;
     private long _generation;
@@ -45,6 +48,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
         var texts = ConfigFiles.Read(sources);
         _lastHash = Hash(texts);
         _current = InjectorFactory.Build(texts);
+        _inForce = texts;
         _status = new ConfigStatus(Convert.ToHexStringLower(_lastHash.AsSpan(0, 6)), DateTimeOffset.UtcNow, null);
         _generation = 1;
         WebhookLog.ConfigReloaded(_logger, 1, Describe(), Convert.ToHexStringLower(_lastHash.AsSpan(0, 6)));
@@ -130,6 +134,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
             }
 
             _current = next;
+            _inForce = texts!;
             _status = _status with { Hash = shortHash, LoadedAt = DateTimeOffset.UtcNow };
             var generation = Interlocked.Increment(ref _generation);
             WebhookLog.ConfigReloaded(_logger, generation, Describe(), shortHash);
@@ -155,7 +160,30 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
             }
 
             _nativeSidecars = native;
-            return TryReload();
+            if (TryReload() || _inForce.NativeSidecars == native)
+            {
+                return true;
+            }
+
+            // The files on disk are refused right now: the configuration in force is built again with the nodes' new
+            // mode, so a node that joins is never sent sidecars it cannot run.
+            try
+            {
+                var texts = _inForce with { NativeSidecars = native };
+                _current = InjectorFactory.Build(texts);
+                _inForce = texts;
+                var generation = Interlocked.Increment(ref _generation);
+                WebhookLog.ConfigReloaded(_logger, generation, Describe() + (native ? " (native sidecars)" : " (classic sidecars)"), _status.Hash);
+                Reloaded?.Invoke(_current);
+                return true;
+            }
+#pragma warning disable CA1031 // It built before with the other mode; if it does not now, the one in force stays.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                WebhookLog.ConfigReloadFailed(_logger, e, _status.Hash);
+                return false;
+            }
         }
     }
 

@@ -47,6 +47,29 @@ public sealed class ClusterWatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_node_change_while_the_files_are_refused_rebuilds_the_configuration_in_force()
+    {
+        var mesh = Path.Combine(Path.GetTempPath(), $"mesh-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(mesh, "defaultConfig:\n  concurrency: 3\n");
+        try
+        {
+            using var source = new ReloadingInjectorSource(new ConfigSources(MeshFile: mesh, NativeSidecars: false), TimeSpan.FromHours(1), NullLogger<ReloadingInjectorSource>.Instance);
+            File.WriteAllText(mesh, "defaultConfig: [unclosed\n");
+            Assert.False(source.TryReload());
+
+            Assert.True(source.SetNativeSidecars(true));
+
+            Assert.True(Native(source));
+            Assert.True(InjectsNative(source));
+            Assert.Equal(2, source.Generation);
+        }
+        finally
+        {
+            File.Delete(mesh);
+        }
+    }
+
+    [Fact]
     public async Task An_expired_watch_is_listed_again_and_followed_on()
     {
         await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: true), NullLoggerFactory.Instance);
