@@ -132,7 +132,7 @@ public sealed class ClusterWatchTests : IAsyncLifetime
         await using (var server = await RunningServer.StartAsync(
             _ => new FakeInjector(),
             configure: o => o with { HealthPort = 0 },
-            cluster: new ClusterOptions(unreachable, WatchNodes: true) { NodeListGrace = TimeSpan.FromSeconds(2) }))
+            cluster: new ClusterOptions(unreachable, WatchNodes: true) { NodeListGrace = TimeSpan.FromSeconds(5) }))
         {
             using var health = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.HealthPort}/") };
             using var notReady = await health.GetAsync("/readyz", Ct);

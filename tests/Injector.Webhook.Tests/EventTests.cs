@@ -85,6 +85,12 @@ public sealed class EventTests : IAsyncLifetime
         await using var server = await Start();
         using var client = server.Client();
 
+        using (var warm = await client.PostAsync("/inject", Reviews.Json(Review()), Ct))
+        {
+            // The first answer of a fresh server pays for the TLS handshake and the JIT; it is not what is measured.
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
         var slowest = TimeSpan.Zero;
         for (var i = 0; i < 50; i++)
         {
