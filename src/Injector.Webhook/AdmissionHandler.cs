@@ -103,8 +103,9 @@ public sealed class AdmissionHandler
     private readonly WebhookMetrics _metrics;
     private readonly ILogger _logger;
     private readonly INamespaceAnnotations? _namespaces;
+    private readonly AdmissionMemo? _memo;
 
-    public AdmissionHandler(IPodInjectorSource injectors, WebhookMetrics metrics, ILogger<AdmissionHandler> logger, INamespaceAnnotations? namespaces = null)
+    public AdmissionHandler(IPodInjectorSource injectors, WebhookMetrics metrics, ILogger<AdmissionHandler> logger, INamespaceAnnotations? namespaces = null, AdmissionMemo? memo = null)
     {
         ArgumentNullException.ThrowIfNull(injectors);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -113,6 +114,7 @@ public sealed class AdmissionHandler
         _metrics = metrics;
         _logger = logger;
         _namespaces = namespaces;
+        _memo = memo;
     }
 
     /// <summary>The revision of the injector in force.</summary>
@@ -126,7 +128,8 @@ public sealed class AdmissionHandler
             return Undecodable("could not decode AdmissionReview: the body is not valid UTF-8", body.Span);
         }
 
-        if (ReviewScan.LongString(body.Span) is { } tooLong)
+        var (tooLong, objectRange) = ReviewScan.Scan(body.Span);
+        if (tooLong is not null)
         {
             return Undecodable($"could not decode AdmissionReview: {tooLong}", body.Span);
         }
@@ -179,7 +182,8 @@ public sealed class AdmissionHandler
 
         try
         {
-            return await HandleAsync(review, path, cancellationToken).ConfigureAwait(false);
+            var objectBytes = objectRange is { } range ? body[range] : (ReadOnlyMemory<byte>?)null;
+            return Count(await RespondAsync(review, review.Request, path, objectBytes, cancellationToken).ConfigureAwait(false));
         }
 #pragma warning disable CA1031 // The core never throws; this guards the plumbing around it, so an answer is always written.
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -203,10 +207,11 @@ public sealed class AdmissionHandler
     public async Task<AdmissionOutcome> HandleAsync(AdmissionReview review, string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(review);
-        return Count(await RespondAsync(review, review.Request ?? new AdmissionRequest(), path, cancellationToken).ConfigureAwait(false));
+        return Count(await RespondAsync(review, review.Request ?? new AdmissionRequest(), path, objectBytes: null, cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task<AdmissionOutcome> RespondAsync(AdmissionReview review, AdmissionRequest request, string path, CancellationToken ct)
+    /// <summary>Answers one request; <paramref name="objectBytes"/> (the raw <c>request.object</c>, when the review came as bytes) keys the memo.</summary>
+    private async Task<AdmissionOutcome> RespondAsync(AdmissionReview review, AdmissionRequest request, string path, ReadOnlyMemory<byte>? objectBytes, CancellationToken ct)
     {
         var uid = request.Uid;
         var dryRun = request.DryRun == true;
@@ -241,15 +246,13 @@ public sealed class AdmissionHandler
             namespaceAnnotations = await _namespaces.GetAsync(podNamespace, ct).ConfigureAwait(false);
         }
 
-        var pathEnv = PathEnv.Parse(path, _logger);
-        var result = injector.Inject(new InjectionRequest(pod, request.Namespace, InjectionDoor.Webhook, pathEnv, NamespaceAnnotations: namespaceAnnotations), ct);
+        var (result, patchBytes) = Inject(injector, pod, request.Namespace, path, namespaceAnnotations, objectBytes, ct);
         AdmissionOutcome Outcome(AdmissionResponse response, AdmissionOutcomeKind kind) =>
             new(Answer(response), kind, result.Code, ns, name, dryRun) { Subject = Events.EventSubject.Of(pod, podNamespace) };
         switch (result)
         {
             case InjectionResult.Injected injected:
-                var patch = Encoding.UTF8.GetBytes(injected.Patch.ToJsonString());
-                return Outcome(AdmissionResponses.Patched(uid, patch, result.Warnings), AdmissionOutcomeKind.Injected) with
+                return Outcome(AdmissionResponses.Patched(uid, patchBytes!, result.Warnings), AdmissionOutcomeKind.Injected) with
                 {
                     Templates = string.Join(',', injected.Templates),
                     Sentence = injected.Reason.Sentence,
@@ -270,6 +273,37 @@ public sealed class AdmissionHandler
             default:
                 throw new InvalidOperationException($"unknown injection result {result.GetType().Name}");
         }
+    }
+
+    /// <summary>The injector's answer and the patch bytes, from the memo when the same object was answered before.</summary>
+    private (InjectionResult Result, byte[]? Patch) Inject(
+        IPodInjector injector,
+        JsonObject pod,
+        string? requestNamespace,
+        string path,
+        IReadOnlyDictionary<string, string>? namespaceAnnotations,
+        ReadOnlyMemory<byte>? objectBytes,
+        CancellationToken ct)
+    {
+        var key = _memo is not null && objectBytes is { } raw ? MemoKey.Of(injector, requestNamespace, path, namespaceAnnotations, raw.Span) : null;
+        if (key is not null && _memo!.TryGet(key, out var kept))
+        {
+            _metrics.CountMemo(hit: true);
+            return (kept.Result, kept.Patch);
+        }
+
+        var pathEnv = PathEnv.Parse(path, _logger);
+        var result = injector.Inject(new InjectionRequest(pod, requestNamespace, InjectionDoor.Webhook, pathEnv, NamespaceAnnotations: namespaceAnnotations), ct);
+        var patch = result is InjectionResult.Injected injected ? Encoding.UTF8.GetBytes(injected.Patch.ToJsonString()) : null;
+        if (key is not null)
+        {
+            _metrics.CountMemo(hit: false);
+
+            // The injected pod and the patch tree are not kept: the bytes are what is sent.
+            _memo!.Add(key, new MemoAnswer(result is InjectionResult.Injected i ? i with { Pod = [], Patch = [] } : result, patch));
+        }
+
+        return (result, patch);
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ public sealed class WebhookMetrics : IDisposable
     private readonly Counter<long> _admissions;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _events;
+    private readonly Counter<long> _memo;
 
     public WebhookMetrics(string meterName = DefaultMeterName)
     {
@@ -54,6 +55,10 @@ public sealed class WebhookMetrics : IDisposable
         _events = _meter.CreateCounter<long>(
             "injector_events_total",
             description: "Kubernetes Event writes about admissions, by result (created, updated, failed, dropped: the queue was full).");
+
+        _memo = _meter.CreateCounter<long>(
+            "injector_memo_total",
+            description: "Admissions answered from the memo of identical pods (hit) or computed (miss).");
 
         // Istio's counters are exported from the start, at zero, so an alert on a rate sees a series before the first failure.
         foreach (var counter in new[] { _requests, _successes, _skips, _failures })
@@ -100,6 +105,9 @@ public sealed class WebhookMetrics : IDisposable
 
     /// <summary>One Event write (or an admission dropped before it).</summary>
     public void CountEvent(string result) => _events.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    /// <summary>One admission looked up in the memo.</summary>
+    public void CountMemo(bool hit) => _memo.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
 
     public void Dispose() => _meter.Dispose();
 }

@@ -94,7 +94,8 @@ public static class WebhookServer
             sp.GetRequiredService<IPodInjectorSource>(),
             sp.GetRequiredService<WebhookMetrics>(),
             sp.GetRequiredService<ILogger<AdmissionHandler>>(),
-            sp.GetRequiredService<NamespaceReader>().Value));
+            sp.GetRequiredService<NamespaceReader>().Value,
+            options.MemoEntries > 0 ? new AdmissionMemo(options.MemoEntries) : null));
         builder.Services.AddSingleton<Console.RecentDecisions>();
         builder.Services.AddSingleton(sp => new InjectEndpoint(
             sp.GetRequiredService<AdmissionHandler>(),

@@ -68,6 +68,9 @@ public sealed record WebhookServerOptions
     /// <summary>After the delay, requests in flight get this long to finish.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Answers remembered for identical pods (a rollout's); 0 turns the memo off.</summary>
+    public int MemoEntries { get; init; } = AdmissionMemo.DefaultMaxEntries;
+
     /// <summary>How log lines are written to stdout: one text line each, or one JSON object each (time, level, event id, message, fields).</summary>
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using Injector.Core;
+using Injector.Core.Policy;
+
+namespace Injector.Webhook;
+
+/// <summary>
+/// Answers already computed, by everything that decides them: the injector (one configuration snapshot with the
+/// cluster's facts built in: a reload or a node change makes a new one, and empties the memo), the request namespace,
+/// the path (its env overrides), the namespace annotations the injector read (by identity: the watch's or the
+/// cache's dictionary), and the exact bytes of <c>request.object</c>. A ReplicaSet's pods arrive as identical
+/// objects (no name or uid yet), so a rollout injects once. The uid, dry run and the review's apiVersion are not
+/// part of the answer and are filled in per request. Answers that depend on time (the deadline) or on a failure of
+/// the injector itself are never kept. Bounded by entries and bytes; past either it starts over.
+/// </summary>
+public sealed class AdmissionMemo
+{
+    public const int DefaultMaxEntries = 1024;
+    public const long DefaultMaxBytes = 32L * 1024 * 1024;
+
+    private readonly ConcurrentDictionary<MemoKey, MemoAnswer> _answers = new();
+    private readonly int _maxEntries;
+    private readonly long _maxBytes;
+    private long _bytes;
+    private IPodInjector? _injector;
+    private long _hits;
+    private long _misses;
+
+    public AdmissionMemo(int maxEntries = DefaultMaxEntries, long maxBytes = DefaultMaxBytes)
+    {
+        _maxEntries = maxEntries;
+        _maxBytes = maxBytes;
+    }
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public long Misses => Interlocked.Read(ref _misses);
+
+    public int Count => _answers.Count;
+
+    public bool TryGet(MemoKey key, out MemoAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!ReferenceEquals(Volatile.Read(ref _injector), key.Injector))
+        {
+            // A new configuration snapshot: nothing kept applies to it.
+            Volatile.Write(ref _injector, key.Injector);
+            Clear();
+        }
+
+        if (_answers.TryGetValue(key, out answer!))
+        {
+            Interlocked.Increment(ref _hits);
+            return true;
+        }
+
+        Interlocked.Increment(ref _misses);
+        return false;
+    }
+
+    /// <summary>Keeps an answer unless it depends on time or on a failure of the injector.</summary>
+    public void Add(MemoKey key, MemoAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(answer);
+        if (!Keepable(answer) || !ReferenceEquals(Volatile.Read(ref _injector), key.Injector))
+        {
+            return;
+        }
+
+        var size = answer.Size + key.Size;
+        if (_answers.Count >= _maxEntries || Interlocked.Read(ref _bytes) + size > _maxBytes)
+        {
+            Clear();
+        }
+
+        if (_answers.TryAdd(key, answer))
+        {
+            Interlocked.Add(ref _bytes, size);
+        }
+    }
+
+    public static bool Keepable(MemoAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return answer.Result is not InjectionResult.Denied { Reason: var reason }
+            || (reason != DenialReason.DeadlineExceeded && reason != DenialReason.InternalError);
+    }
+
+    private void Clear()
+    {
+        _answers.Clear();
+        Interlocked.Exchange(ref _bytes, 0);
+    }
+}
+
+/// <summary>What decides an admission's answer (see <see cref="AdmissionMemo"/>).</summary>
+/// <param name="Injector">The injector in force (compared by identity).</param>
+/// <param name="RequestNamespace">The request's namespace.</param>
+/// <param name="Path">The request path (its env overrides).</param>
+/// <param name="NamespaceAnnotations">The namespace annotations given to the injector (by identity), or null.</param>
+/// <param name="ObjectHashHigh">The first half of the SHA-256 of the raw bytes of <c>request.object</c>.</param>
+/// <param name="ObjectHashLow">Its second half.</param>
+public sealed record MemoKey(IPodInjector Injector, string? RequestNamespace, string Path, IReadOnlyDictionary<string, string>? NamespaceAnnotations, UInt128 ObjectHashHigh, UInt128 ObjectHashLow)
+{
+    public bool Equals(MemoKey? other) =>
+        other is not null
+        && ReferenceEquals(Injector, other.Injector)
+        && ReferenceEquals(NamespaceAnnotations, other.NamespaceAnnotations)
+        && ObjectHashHigh == other.ObjectHashHigh
+        && ObjectHashLow == other.ObjectHashLow
+        && string.Equals(RequestNamespace, other.RequestNamespace, StringComparison.Ordinal)
+        && string.Equals(Path, other.Path, StringComparison.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(ObjectHashLow, Path, RequestNamespace);
+
+    /// <summary>What the key holds in memory, roughly.</summary>
+    public long Size => 96 + (2L * ((RequestNamespace?.Length ?? 0) + Path.Length));
+
+    public static MemoKey Of(IPodInjector injector, string? requestNamespace, string path, IReadOnlyDictionary<string, string>? namespaceAnnotations, ReadOnlySpan<byte> objectBytes)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(objectBytes, hash);
+        return new MemoKey(
+            injector,
+            requestNamespace,
+            path,
+            namespaceAnnotations,
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash[..16]),
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash[16..]));
+    }
+}
+
+/// <summary>An answer kept: the result without the injected pod, and the patch as the bytes that are sent.</summary>
+/// <param name="Result">The injector's result (for an injection, its pod and patch trees are not kept).</param>
+/// <param name="Patch">The JSON patch bytes of an injection; null otherwise.</param>
+public sealed record MemoAnswer(InjectionResult Result, byte[]? Patch)
+{
+    public long Size => 256 + (Patch?.LongLength ?? 0) + (Result is InjectionResult.Denied d ? 2L * d.Message.Length : 0)
+        + Result.Warnings.Sum(w => 2L * w.Length);
+}

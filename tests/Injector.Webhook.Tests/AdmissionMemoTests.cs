@@ -1,0 +1,154 @@
+using System.Text;
+using System.Text.Json;
+using Injector.Core;
+using Injector.Core.Policy;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Injector.Webhook.Tests;
+
+/// <summary>The memo of identical pods: a hit answers byte for byte what a miss answers, and every input that changes the answer changes the key.</summary>
+public sealed class AdmissionMemoTests : IDisposable
+{
+    private readonly ReloadingInjectorSource _source = new(new ConfigSources(), TimeSpan.FromHours(1), NullLogger<ReloadingInjectorSource>.Instance);
+    private readonly WebhookMetrics _metrics = new($"memo.{Guid.NewGuid():N}");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _metrics.Dispose();
+    }
+
+    public static TheoryData<string> Pods() =>
+    [
+        """{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-7d4-","labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx","ports":[{"containerPort":80}]}]}}""",
+        """{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-7d4-","annotations":{"sidecar.istio.io/proxyCPU":"200m","proxy.istio.io/config":"holdApplicationUntilProxyStarts: true"}},"spec":{"initContainers":[{"name":"init","image":"busybox"}],"containers":[{"name":"web","image":"nginx","readinessProbe":{"httpGet":{"path":"/ready","port":8080}}}]}}""",
+        """{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"job-","labels":{"sidecar.istio.io/inject":"false"}},"spec":{"containers":[{"name":"job","image":"busybox"}]}}""",
+        """{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"bad-","annotations":{"traffic.sidecar.istio.io/excludeInboundPorts":"*"}},"spec":{"containers":[{"name":"web","image":"nginx"}]}}""",
+        """{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"w-","annotations":{"sidecar.istio.io/unknownThing":"x"}},"spec":{"containers":[{"name":"web","image":"nginx"}],"hostAliases":[{"ip":"10.0.0.1","hostnames":["a"]}]}}""",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Pods))]
+    public async Task A_hit_answers_byte_for_byte_what_the_injector_answers(string pod)
+    {
+        var memo = new AdmissionMemo();
+        var cached = Handler(memo);
+        var uncached = Handler(memo: null);
+
+        var miss = await cached.ReviewAsync(Review(pod, "uid-1"), "/inject", Ct);
+        var hit = await cached.ReviewAsync(Review(pod, "uid-2"), "/inject", Ct);
+        var fresh = await uncached.ReviewAsync(Review(pod, "uid-2"), "/inject", Ct);
+
+        Assert.Equal((1, 1), (memo.Misses, memo.Hits));
+        Assert.Equal(Json(fresh), Json(hit));
+        Assert.Equal(Json(miss).Replace("uid-1", "uid-2", StringComparison.Ordinal), Json(hit));
+        Assert.Equal((fresh.Kind, fresh.Code, fresh.Templates, fresh.Sentence, fresh.Message), (hit.Kind, hit.Code, hit.Templates, hit.Sentence, hit.Message));
+    }
+
+    [Fact]
+    public async Task Every_input_that_changes_the_answer_changes_the_key()
+    {
+        var memo = new AdmissionMemo();
+        var handler = Handler(memo);
+        var uncached = Handler(memo: null);
+        var pod = Pods().First().Data;
+        await handler.ReviewAsync(Review(pod, "u"), "/inject", Ct);
+
+        // The object's bytes, the request namespace, the path: each a miss, each answering what the injector answers.
+        var relabelled = pod.Replace("\"app\":\"web\"", "\"app\":\"web2\"", StringComparison.Ordinal);
+        await AssertMiss(Review(relabelled, "u"), "/inject");
+        await AssertMiss(Review(pod, "u", ns: "other"), "/inject");
+        await AssertMiss(Review(pod, "u"), "/inject/cluster/c2/net/n2");
+
+        // A new configuration snapshot (here: the nodes' native-sidecar support changed) empties the memo.
+        Assert.True(_source.SetNativeSidecars(false));
+        await AssertMiss(Review(pod, "u"), "/inject");
+        Assert.Equal(1, memo.Count);
+
+        // And the same again is a hit.
+        var before = memo.Hits;
+        await handler.ReviewAsync(Review(pod, "u"), "/inject", Ct);
+        Assert.Equal(before + 1, memo.Hits);
+
+        async Task AssertMiss(ReadOnlyMemory<byte> review, string path)
+        {
+            var misses = memo.Misses;
+            var answer = await handler.ReviewAsync(review, path, Ct);
+            Assert.Equal(misses + 1, memo.Misses);
+            Assert.Equal(Json(await uncached.ReviewAsync(review, path, Ct)), Json(answer));
+        }
+    }
+
+    [Fact]
+    public void Namespace_annotations_are_compared_by_identity_and_whitespace_is_a_different_object()
+    {
+        var injector = _source.Current;
+        var annotations = new Dictionary<string, string> { ["openshift.io/sa.scc.uid-range"] = "1000/10" };
+        var same = MemoKey.Of(injector, "ns", "/inject", annotations, "{\"a\":1}"u8);
+
+        Assert.Equal(same, MemoKey.Of(injector, "ns", "/inject", annotations, "{\"a\":1}"u8));
+        Assert.NotEqual(same, MemoKey.Of(injector, "ns", "/inject", new Dictionary<string, string>(annotations), "{\"a\":1}"u8));
+        Assert.NotEqual(same, MemoKey.Of(injector, "ns", "/inject", annotations, "{\"a\": 1}"u8));
+        Assert.NotEqual(same, MemoKey.Of(injector, "ns", "/inject", null, "{\"a\":1}"u8));
+    }
+
+    [Fact]
+    public async Task Answers_that_depend_on_time_or_an_injector_failure_are_never_kept()
+    {
+        var memo = new AdmissionMemo();
+        var injector = new CountingInjector(new InjectionResult.Denied(DenialReason.DeadlineExceeded, "too slow", []));
+        var handler = new AdmissionHandler(injector, _metrics, NullLogger<AdmissionHandler>.Instance, memo: memo);
+        var pod = Pods().First().Data;
+
+        await handler.ReviewAsync(Review(pod, "a"), "/inject", Ct);
+        await handler.ReviewAsync(Review(pod, "b"), "/inject", Ct);
+        injector.Result = new InjectionResult.Denied(DenialReason.InternalError, "boom", [], new InvalidOperationException());
+        await handler.ReviewAsync(Review(pod, "c"), "/inject", Ct);
+        await handler.ReviewAsync(Review(pod, "d"), "/inject", Ct);
+
+        Assert.Equal(4, injector.Calls);
+        Assert.Equal(0, memo.Count);
+    }
+
+    [Fact]
+    public async Task The_memo_stays_within_its_entries()
+    {
+        var memo = new AdmissionMemo(maxEntries: 8);
+        var handler = Handler(memo);
+        var pod = Pods().First().Data;
+
+        for (var i = 0; i < 50; i++)
+        {
+            await handler.ReviewAsync(Review(pod.Replace("\"app\":\"web\"", $"\"app\":\"web{i}\"", StringComparison.Ordinal), $"u{i}"), "/inject", Ct);
+            Assert.InRange(memo.Count, 1, 8);
+        }
+    }
+
+    private AdmissionHandler Handler(AdmissionMemo? memo) => new(_source, _metrics, NullLogger<AdmissionHandler>.Instance, memo: memo);
+
+    private static ReadOnlyMemory<byte> Review(string pod, string uid, string ns = "shop") => Encoding.UTF8.GetBytes(
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + uid
+        + "\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},\"namespace\":\"" + ns
+        + "\",\"operation\":\"CREATE\",\"object\":" + pod + "}}");
+
+    private static string Json(AdmissionOutcome outcome) => JsonSerializer.Serialize(outcome.Review, AdmissionJsonContext.Default.AdmissionReview);
+
+    private sealed class CountingInjector(InjectionResult result) : IPodInjector, IPodInjectorSource
+    {
+        public InjectionResult Result { get; set; } = result;
+
+        public int Calls { get; private set; }
+
+        public IPodInjector Current => this;
+
+        public bool ReadsNamespaceAnnotations => false;
+
+        public InjectionResult Inject(InjectionRequest request, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            return Result;
+        }
+    }
+}
