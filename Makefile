@@ -48,10 +48,17 @@ golden: build
 bench:
 	$(DOTNET) run --project bench/Injector.Benchmarks -c Release -- micro $(BENCH_ARGS)
 
-## Bounded TLS load test on 127.0.0.1: real injector vs an empty-handler baseline (2,000 requests, 8 workers, 30 s limit each).
-## Options with LOAD_ARGS, e.g. make load LOAD_ARGS="--requests 500 --json artifacts/load.json". Exits 1 if any request failed.
-.PHONY: load
+## Load against the stack's ceiling (scripts/load.sh; needs wrk and h2load): bench's minimal Kestrel+TLS server,
+## `serve` with policy disabled and `serve`, side by side on 127.0.0.1; wrk with the same pod and with distinct pods,
+## h2load with the same pod; req/s, p50, p99, peak RSS and the ratios. LOAD_SECONDS, LOAD_CONNECTIONS, LOAD_REQUESTS.
+.PHONY: load load-inproc
 load:
+	$(DOTNET) build Injector.sln -c Release
+	CONFIG=Release ./scripts/load.sh
+
+## The in-process TLS load test: real injector vs an empty-handler baseline (2,000 requests, 8 workers, 30 s limit each).
+## Options with LOAD_ARGS, e.g. make load-inproc LOAD_ARGS="--requests 500 --json artifacts/load.json".
+load-inproc:
 	$(DOTNET) run --project bench/Injector.Benchmarks -c Release -- load $(LOAD_ARGS)
 
 FUZZ_REQUESTS ?= 20000

@@ -7,7 +7,8 @@ namespace Injector.Benchmarks;
 
 /// <summary>
 /// <c>Injector.Benchmarks [micro] [BenchmarkDotNet args]</c> runs the micro benchmarks;
-/// <c>Injector.Benchmarks load [--requests N] [--concurrency C] [--seconds S] [--json FILE]</c> runs the TLS load test.
+/// <c>Injector.Benchmarks load [--requests N] [--concurrency C] [--seconds S] [--json FILE]</c> runs the TLS load test;
+/// <c>Injector.Benchmarks ceiling --port P --tls-cert C --tls-key K</c> serves the stack's ceiling for <c>make load</c>.
 /// </summary>
 public static class Program
 {
@@ -16,6 +17,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "load")
         {
             return await LoadTest.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == "ceiling")
+        {
+            return await CeilingServer.RunAsync(args[1..]).ConfigureAwait(false);
         }
 
         if (args.Length > 0 && args[0] == "profile")

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# make load: one bounded run of three servers side by side on 127.0.0.1, driven by external load generators.
+#   ceiling   bench's minimal Kestrel + TLS handler (parses the review, writes a fixed ~1 KB answer)
+#   disabled  `injector serve` with `policy: disabled` (the whole stack, no render)
+#   injector  `injector serve` with the embedded defaults
+# Each gets wrk (HTTP/1.1 over TLS, one thread, LOAD_CONNECTIONS connections, LOAD_SECONDS seconds) with the same pod
+# every request (a rollout) and with a different pod every request, then h2load (HTTP/2, the same pod, LOAD_REQUESTS
+# requests, 10 streams per connection). Prints req/s, p50, p99 and peak RSS per run, and the ratios to the ceiling.
+# Not part of make test. Environment: LOAD_SECONDS (10), LOAD_CONNECTIONS (16), LOAD_REQUESTS (20000), CONFIG (Release).
+set -euo pipefail
+
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=("wrk (Debian: apt-get install wrk)")
+command -v h2load >/dev/null 2>&1 || missing+=("h2load (Debian: apt-get install nghttp2-client)")
+command -v python3 >/dev/null 2>&1 || missing+=("python3")
+if ((${#missing[@]})); then
+  echo "load: missing tools:" >&2
+  for tool in "${missing[@]}"; do echo "  - $tool" >&2; done
+  exit 1
+fi
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+config="${CONFIG:-Release}"
+seconds="${LOAD_SECONDS:-10}"
+connections="${LOAD_CONNECTIONS:-16}"
+requests="${LOAD_REQUESTS:-20000}"
+injector="$root/src/Injector/bin/$config/net10.0/injector.dll"
+bench="$root/bench/Injector.Benchmarks/bin/$config/net10.0/Injector.Benchmarks.dll"
+for file in "$injector" "$bench"; do
+  [[ -f "$file" ]] || { echo "load: $file is missing; run make build first" >&2; exit 1; }
+done
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$root/certs/mint.sh" "$work/certs" >/dev/null
+printf 'policy: disabled\n' >"$work/disabled.yaml"
+
+# The same review every request, and a template whose pod label takes a new value each request.
+python3 - "$root/examples/admission-review.json" "$work" <<'PY'
+import json, sys
+review = json.load(open(sys.argv[1]))
+out = sys.argv[2]
+open(f"{out}/same.json", "w").write(json.dumps(review, separators=(",", ":")))
+review["request"]["object"]["metadata"].setdefault("labels", {})["load-id"] = "LOADID"
+open(f"{out}/distinct.json", "w").write(json.dumps(review, separators=(",", ":")))
+PY
+
+cat >"$work/same.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$work/same.json", "rb"); wrk.body = f:read("*a"); f:close()
+LUA
+cat >"$work/distinct.lua" <<LUA
+local f = io.open("$work/distinct.json", "rb"); local template = f:read("*a"); f:close()
+local n = 0
+request = function()
+  n = n + 1
+  local body = template:gsub("LOADID", "p" .. n)
+  return wrk.format("POST", "/inject", { ["Content-Type"] = "application/json" }, body)
+end
+LUA
+
+# Starts a server in the background and waits (bounded) until it answers a review.
+start() {
+  local name=$1 port=$2
+  shift 2
+  "$@" >"$work/$name.log" 2>&1 &
+  pids+=("$!")
+  echo "$!" >"$work/$name.pid"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if curl -sk --max-time 2 -o /dev/null -H 'Content-Type: application/json' --data-binary "@$work/same.json" "https://127.0.0.1:$port/inject"; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "load: $name did not answer on port $port within 20 s; its log:" >&2
+  cat "$work/$name.log" >&2
+  exit 1
+}
+
+# Peak resident set of a server so far, in MB.
+peak_rss() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$(cat "$work/$1.pid")/status"; }
+
+# wrk's latency figures in ms (it prints us, ms or s).
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
+    else printf "%s", v }'
+}
+
+results="$work/results.tsv"
+run_wrk() {
+  local name=$1 port=$2 mode=$3 out
+  out="$(wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s --latency -s "$work/$mode.lua" "https://127.0.0.1:$port/inject")"
+  local rps p50 p99 errors
+  rps="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
+  p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")"
+  p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
+  errors="$(awk '/Non-2xx|Socket errors/ { print }' <<<"$out" | tr '\n' ' ')"
+  printf '%s\twrk %s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$mode" "$rps" "$p50" "$p99" "$(peak_rss "$name")" "${errors:-}" >>"$results"
+}
+
+run_h2load() {
+  local name=$1 port=$2 out
+  out="$(h2load -c"$connections" -m10 -n"$requests" -d "$work/same.json" -H 'Content-Type: application/json' "https://127.0.0.1:$port/inject")"
+  local rps p50 p99 errors
+  rps="$(awk '/^finished in/ { gsub(/,/, ""); printf "%.0f", $4 }' <<<"$out")"
+  # h2load gives min, max, mean and sd per request; the mean stands in for p50 and max+sd is no percentile, so
+  # only the mean is reported (as p50) and p99 is left out.
+  p50="$(awk '/^time for request:/ { print $6 }' <<<"$out")"
+  errors="$(awk '/^requests:/ { print $0 }' <<<"$out")"
+  printf '%s\th2load same\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$(to_ms "$p50") (mean)" "-" "$(peak_rss "$name")" "$errors" >>"$results"
+}
+
+echo "make load: $(nproc) cores, wrk -t1 -c$connections -d${seconds}s, h2load -c$connections -m10 -n$requests; $(uname -sr)"
+start ceiling 19601 dotnet "$bench" ceiling --port 19601 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key"
+start disabled 19602 dotnet "$injector" serve --address 127.0.0.1 --port 19602 --health-port 19612 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --inject-config "$work/disabled.yaml" --shutdown-delay 0
+start injector 19603 dotnet "$injector" serve --address 127.0.0.1 --port 19603 --health-port 19613 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --shutdown-delay 0
+
+for server in ceiling:19601 disabled:19602 injector:19603; do
+  name=${server%%:*}
+  port=${server##*:}
+  # A short warm-up, so the JIT is not what is measured.
+  wrk -t1 -c"$connections" -d2s -s "$work/same.lua" "https://127.0.0.1:$port/inject" >/dev/null
+  run_wrk "$name" "$port" same
+  run_wrk "$name" "$port" distinct
+  run_h2load "$name" "$port"
+done
+
+python3 - "$results" <<'PY'
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+print()
+print("| server | run | req/s | p50 ms | p99 ms | peak RSS MB | errors |")
+print("|---|---|---:|---:|---:|---:|---|")
+for r in rows:
+    print("| " + " | ".join(r[:6] + [r[6] if len(r) > 6 and r[6] else "none"]) + " |")
+ceiling = {r[1]: float(r[2]) for r in rows if r[0] == "ceiling"}
+print()
+print("| server | run | req/s ÷ ceiling |")
+print("|---|---|---:|")
+for r in rows:
+    if r[0] != "ceiling" and ceiling.get(r[1]):
+        print(f"| {r[0]} | {r[1]} | {float(r[2]) / ceiling[r[1]]:.2f} |")
+PY
