@@ -384,7 +384,7 @@ public sealed class PodInjector : IPodInjector
             spec["initContainers"] = inits;
         }
 
-        inits.Add(entry);
+        inits.Add((JsonNode)entry);
     }
 
     /// <summary>In native mode a user's own istio-proxy in containers follows the template into initContainers (spec §6.2).</summary>
@@ -403,6 +403,6 @@ public sealed class PodInjector : IPodInjector
             spec["initContainers"] = inits;
         }
 
-        inits.Add(userProxy);
+        inits.Add((JsonNode)userProxy);
     }
 }

@@ -97,8 +97,10 @@ public static class JsonPatchDiff
         }
     }
 
-    private static JsonObject Op(string op, string path) => new() { ["op"] = op, ["path"] = path };
+    // Typed as JsonNode so JsonArray.Add takes the node itself: Add<JsonObject> would go through JsonValue's
+    // reflection-based conversion (a Native AOT warning), only to find it is already a node.
+    private static JsonNode Op(string op, string path) => new JsonObject { ["op"] = op, ["path"] = path };
 
-    private static JsonObject Op(string op, string path, JsonNode? value) =>
-        new() { ["op"] = op, ["path"] = path, ["value"] = value?.DeepClone() };
+    private static JsonNode Op(string op, string path, JsonNode? value) =>
+        new JsonObject { ["op"] = op, ["path"] = path, ["value"] = value?.DeepClone() };
 }

@@ -47,7 +47,8 @@ internal static class Values
         float f => (double)f,
         decimal m => (double)m,
         char c => c.ToString(),
-        JsonElement e => UnwrapJsonNode(JsonSerializer.SerializeToNode(e)),
+        // Parsed from its text rather than serialised: no reflection (Native AOT), the same tree.
+        JsonElement e => UnwrapJsonNode(JsonNode.Parse(e.GetRawText())),
         _ => v,
     };
 

@@ -203,12 +203,17 @@ public static class WebhookServer
         var endpoint = app.Services.GetRequiredService<InjectEndpoint>();
         app.MapPost("/inject", endpoint.ServeAsync);
         app.MapPost("/inject/{**rest}", endpoint.ServeAsync);
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        // Request delegates, not minimal-API lambdas with bound parameters: those are bound by reflection at start,
+        // which Native AOT cannot do.
+        app.MapGet("/healthz", context => Results.Text("ok").ExecuteAsync(context));
         var watches = app.Services.GetService<ClusterWatches>();
-        app.MapGet("/readyz", (CertificateReloader certificates, IPodInjectorSource source, ShutdownState shutdown) =>
-            (Ready(certificates, source, shutdown) ?? watches?.NotReady) is { } notReady
+        var certificates = app.Services.GetRequiredService<CertificateReloader>();
+        var shutdown = app.Services.GetRequiredService<ShutdownState>();
+        var injectorSource = app.Services.GetRequiredService<IPodInjectorSource>();
+        app.MapGet("/readyz", context =>
+            ((Ready(certificates, injectorSource, shutdown) ?? watches?.NotReady) is { } notReady
                 ? Results.Text(notReady, statusCode: StatusCodes.Status503ServiceUnavailable)
-                : Results.Text("ok"));
+                : Results.Text("ok")).ExecuteAsync(context));
         app.MapPrometheusScrapingEndpoint("/metrics");
         var source = app.Services.GetRequiredService<IPodInjectorSource>();
         var namespaceLabels = app.Services.GetRequiredService<NamespaceReader>().Value as INamespaceLabels;
@@ -216,10 +221,10 @@ public static class WebhookServer
         app.MapPost("/api/v1/inject", context => Console.ConsoleApi.InjectAsync(context, source));
         app.MapPost("/api/v1/annotate", Console.ConsoleApi.AnnotateAsync);
         app.MapGet("/", context => Console.ConsoleAssets.ServeAsync(context, "index.html"));
-        app.MapGet("/console/{file}", (HttpContext context, string file) => Console.ConsoleAssets.ServeAsync(context, file));
+        app.MapGet("/console/{file}", context => Console.ConsoleAssets.ServeAsync(context, context.Request.RouteValues["file"] as string ?? ""));
         app.MapGet("/api/v1/config", context => Console.ConsoleApi.ConfigAsync(context, source, app.Services.GetRequiredService<CertificateReloader>()));
         var decisions = app.Services.GetRequiredService<Console.RecentDecisions>();
-        app.MapGet("/api/v1/decisions", () => Results.Text(decisions.ToJson().ToJsonString(Console.ManifestExplainer.Indented), "application/json; charset=utf-8"));
+        app.MapGet("/api/v1/decisions", context => Results.Text(decisions.ToJson().ToJsonString(Console.ManifestExplainer.Indented), "application/json; charset=utf-8").ExecuteAsync(context));
         return app;
     }
 

@@ -21,7 +21,7 @@ internal static class Env
         (container["env"] as JsonArray)?.FirstOrDefault(e => e?["name"]?.ToString() == name)?["value"]?.ToString();
 
     public static void Append(JsonObject container, string name, string value) =>
-        List(container).Add(new JsonObject { ["name"] = name, ["value"] = value });
+        List(container).Add((JsonNode)new JsonObject { ["name"] = name, ["value"] = value });
 
     /// <summary>Removes the named entries and returns them in their order.</summary>
     public static List<JsonNode> Take(JsonObject container, Func<string, bool> match)

@@ -65,7 +65,7 @@ public static class UserOverrides
                     restored["image"] = "auto";
                 }
 
-                list.Add(restored);
+                list.Add((JsonNode)restored);
             }
         }
     }

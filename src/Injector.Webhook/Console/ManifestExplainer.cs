@@ -116,7 +116,7 @@ public static class ManifestExplainer
             }
 
             ((JsonArray)copy["webhooks"]!).Remove(entry);
-            entries.Add(entry);
+            entries.Add((JsonNode)entry);
         }
 
         copy["webhooks"] = entries;
