@@ -82,6 +82,22 @@ public sealed class AdmissionMemoTests : IDisposable
     }
 
     [Fact]
+    public async Task A_dry_run_gets_the_same_answer_and_is_marked_as_one()
+    {
+        var pod = Pods().First().Data;
+        var dryRun = Encoding.UTF8.GetString(Review(pod, "u").Span).Replace("\"operation\":\"CREATE\"", "\"operation\":\"CREATE\",\"dryRun\":true", StringComparison.Ordinal);
+        var uncached = Handler(memo: null);
+
+        var real = await uncached.ReviewAsync(Review(pod, "u"), "/inject", Ct);
+        var dry = await uncached.ReviewAsync(Encoding.UTF8.GetBytes(dryRun), "/inject", Ct);
+
+        Assert.Equal(AdmissionOutcomeKind.Injected, dry.Kind);
+        Assert.True(dry.DryRun);
+        Assert.False(real.DryRun);
+        Assert.Equal(Json(real), Json(dry));
+    }
+
+    [Fact]
     public void Namespace_annotations_are_compared_by_identity_and_whitespace_is_a_different_object()
     {
         var injector = _source.Current;
