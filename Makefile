@@ -72,7 +72,9 @@ fuzz: build
 ## publishes without a trim or AOT warning (the analyzers also run in every build); KubernetesClient still reports two.
 .PHONY: aot
 aot:
-	$(DOTNET) publish src/Injector -c Release -r linux-x64 -p:PublishAot=true -p:TreatWarningsAsErrors=false -o artifacts/aot 2>&1 | tee artifacts/aot.log | grep -E "warning IL|error" || true
+	mkdir -p artifacts
+	rm -f artifacts/aot/injector
+	set -o pipefail; $(DOTNET) publish src/Injector -c Release -r linux-x64 -p:PublishAot=true -p:TreatWarningsAsErrors=false -o artifacts/aot 2>&1 | tee artifacts/aot.log | { grep -E "warning IL|error" || true; }
 	@ls -l artifacts/aot/injector
 
 ## The container image (Dockerfile); needs a running docker engine.

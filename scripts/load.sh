@@ -5,7 +5,8 @@
 #   injector  `injector serve` with the embedded defaults
 # Each gets wrk (HTTP/1.1 over TLS, one thread, LOAD_CONNECTIONS connections, LOAD_SECONDS seconds) with the same pod
 # every request (a rollout) and with a different pod every request, then h2load (HTTP/2, the same pod, LOAD_REQUESTS
-# requests, 10 streams per connection). Prints req/s, p50, p99 and peak RSS per run, and the ratios to the ceiling.
+# requests, 10 streams per connection). Prints req/s, p50, p99 and peak RSS (the server's peak so far, so a later run's
+# column includes the earlier runs) per run, and the ratios to the ceiling.
 # Not part of make test. Environment: LOAD_SECONDS (10), LOAD_CONNECTIONS (16), LOAD_REQUESTS (20000), CONFIG (Release).
 set -euo pipefail
 
@@ -13,6 +14,7 @@ missing=()
 command -v wrk >/dev/null 2>&1 || missing+=("wrk (Debian: apt-get install wrk)")
 command -v h2load >/dev/null 2>&1 || missing+=("h2load (Debian: apt-get install nghttp2-client)")
 command -v python3 >/dev/null 2>&1 || missing+=("python3")
+command -v curl >/dev/null 2>&1 || missing+=("curl")
 if ((${#missing[@]})); then
   echo "load: missing tools:" >&2
   for tool in "${missing[@]}"; do echo "  - $tool" >&2; done
@@ -35,7 +37,8 @@ pids=()
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  sleep 1
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -68,21 +71,27 @@ request = function()
 end
 LUA
 
-# Starts a server in the background and waits (bounded) until it answers a review.
+# Starts a server in the background and waits (at most about 30 s) until it answers a review. A server that exits
+# (a port already taken) stops the run: something else answering on its port would be measured instead.
 start() {
-  local name=$1 port=$2
+  local name=$1 port=$2 pid i
   shift 2
   "$@" >"$work/$name.log" 2>&1 &
-  pids+=("$!")
-  echo "$!" >"$work/$name.pid"
-  local i
-  for ((i = 0; i < 100; i++)); do
-    if curl -sk --max-time 2 -o /dev/null -H 'Content-Type: application/json' --data-binary "@$work/same.json" "https://127.0.0.1:$port/inject"; then
+  pid=$!
+  pids+=("$pid")
+  echo "$pid" >"$work/$name.pid"
+  for ((i = 0; i < 60; i++)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "load: $name exited; its log:" >&2
+      cat "$work/$name.log" >&2
+      exit 1
+    fi
+    if curl -sk --max-time 0.3 -o /dev/null -H 'Content-Type: application/json' --data-binary "@$work/same.json" "https://127.0.0.1:$port/inject"; then
       return 0
     fi
     sleep 0.2
   done
-  echo "load: $name did not answer on port $port within 20 s; its log:" >&2
+  echo "load: $name did not answer on port $port within 30 s; its log:" >&2
   cat "$work/$name.log" >&2
   exit 1
 }
@@ -102,7 +111,7 @@ to_ms() {
 results="$work/results.tsv"
 run_wrk() {
   local name=$1 port=$2 mode=$3 out
-  out="$(wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s --latency -s "$work/$mode.lua" "https://127.0.0.1:$port/inject")"
+  out="$(timeout $((seconds + 60)) wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s --latency -s "$work/$mode.lua" "https://127.0.0.1:$port/inject")"
   local rps p50 p99 errors
   rps="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
   p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")"
@@ -113,7 +122,7 @@ run_wrk() {
 
 run_h2load() {
   local name=$1 port=$2 out
-  out="$(h2load -c"$connections" -m10 -n"$requests" -d "$work/same.json" -H 'Content-Type: application/json' "https://127.0.0.1:$port/inject")"
+  out="$(timeout 300 h2load -c"$connections" -m10 -n"$requests" -T 10 -d "$work/same.json" -H 'Content-Type: application/json' "https://127.0.0.1:$port/inject")"
   local rps p50 p99 errors
   rps="$(awk '/^finished in/ { gsub(/,/, ""); printf "%.0f", $4 }' <<<"$out")"
   # h2load gives min, max, mean and sd per request; the mean stands in for p50 and max+sd is no percentile, so
@@ -146,11 +155,17 @@ print("| server | run | req/s | p50 ms | p99 ms | peak RSS MB | errors |")
 print("|---|---|---:|---:|---:|---:|---|")
 for r in rows:
     print("| " + " | ".join(r[:6] + [r[6] if len(r) > 6 and r[6] else "none"]) + " |")
-ceiling = {r[1]: float(r[2]) for r in rows if r[0] == "ceiling"}
+def number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+ceiling = {r[1]: number(r[2]) for r in rows if r[0] == "ceiling"}
 print()
 print("| server | run | req/s ÷ ceiling |")
 print("|---|---|---:|")
 for r in rows:
-    if r[0] != "ceiling" and ceiling.get(r[1]):
-        print(f"| {r[0]} | {r[1]} | {float(r[2]) / ceiling[r[1]]:.2f} |")
+    if r[0] != "ceiling" and ceiling.get(r[1]) and number(r[2]) is not None:
+        print(f"| {r[0]} | {r[1]} | {number(r[2]) / ceiling[r[1]]:.2f} |")
 PY

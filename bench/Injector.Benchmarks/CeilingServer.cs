@@ -50,7 +50,7 @@ internal static class CeilingServer
         app.MapPost("/inject", async (HttpContext context) =>
         {
             using var document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
-            var uid = document.RootElement.TryGetProperty("request", out var request) && request.TryGetProperty("uid", out var u) ? u.GetString() : "";
+            var uid = document.RootElement.TryGetProperty("request", out var request) && request.TryGetProperty("uid", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : "";
             var answer = Encoding.UTF8.GetBytes(
                 "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":" + JsonSerializer.Serialize(uid, CeilingJson.Default.String)
                 + ",\"allowed\":true,\"patchType\":\"JSONPatch\",\"patch\":\"" + patch + "\"}}");

@@ -288,6 +288,8 @@ public sealed class AdmissionHandler
         var key = _memo is not null && objectBytes is { } raw ? MemoKey.Of(injector, requestNamespace, path, namespaceAnnotations, raw.Span) : null;
         if (key is not null && _memo!.TryGet(key, out var kept))
         {
+            // The stages' spans are absent on a hit; the admission span says why.
+            System.Diagnostics.Activity.Current?.SetTag("injector.memo", "hit");
             _metrics.CountMemo(hit: true);
             return (kept.Result, kept.Patch);
         }

@@ -22,6 +22,7 @@ public sealed class AdmissionMemo
     private readonly int _maxEntries;
     private readonly long _maxBytes;
     private long _bytes;
+    private int _count;
     private IPodInjector? _injector;
     private long _hits;
     private long _misses;
@@ -36,7 +37,7 @@ public sealed class AdmissionMemo
 
     public long Misses => Interlocked.Read(ref _misses);
 
-    public int Count => _answers.Count;
+    public int Count => Volatile.Read(ref _count);
 
     public bool TryGet(MemoKey key, out MemoAnswer answer)
     {
@@ -69,27 +70,44 @@ public sealed class AdmissionMemo
         }
 
         var size = answer.Size + key.Size;
-        if (_answers.Count >= _maxEntries || Interlocked.Read(ref _bytes) + size > _maxBytes)
+        if (Volatile.Read(ref _count) >= _maxEntries || Interlocked.Read(ref _bytes) + size > _maxBytes)
         {
             Clear();
         }
 
         if (_answers.TryAdd(key, answer))
         {
+            Interlocked.Increment(ref _count);
             Interlocked.Add(ref _bytes, size);
+            if (!ReferenceEquals(Volatile.Read(ref _injector), key.Injector) && _answers.TryRemove(key, out _))
+            {
+                // The configuration changed while this was computed: an old snapshot is not kept alive by the memo.
+                Interlocked.Decrement(ref _count);
+                Interlocked.Add(ref _bytes, -size);
+            }
         }
     }
 
+    /// <summary>
+    /// Whether an answer is the same whenever it is computed. Not: the deadline, an internal error, a failure with an
+    /// exception behind it (stack depth), and a template failure, which may be a regular expression's 200 ms timeout
+    /// on a loaded machine: kept, it would deny every identical pod of the rollout, and its retries.
+    /// </summary>
     public static bool Keepable(MemoAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        return answer.Result is not InjectionResult.Denied { Reason: var reason }
-            || (reason != DenialReason.DeadlineExceeded && reason != DenialReason.InternalError);
+        return answer.Result is not InjectionResult.Denied denied
+            || (denied.Cause is null
+                && denied.Reason != DenialReason.DeadlineExceeded
+                && denied.Reason != DenialReason.InternalError
+                && denied.Reason != DenialReason.TemplateFailed);
     }
 
+    /// <summary>Starts over; the counters are approximate under a concurrent add (bounded by the next clear).</summary>
     private void Clear()
     {
         _answers.Clear();
+        Interlocked.Exchange(ref _count, 0);
         Interlocked.Exchange(ref _bytes, 0);
     }
 }

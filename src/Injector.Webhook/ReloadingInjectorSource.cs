@@ -160,9 +160,14 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
             }
 
             _nativeSidecars = native;
-            if (TryReload() || _inForce.NativeSidecars == native)
+            if (TryReload())
             {
                 return true;
+            }
+
+            if (_inForce.NativeSidecars == native)
+            {
+                return false;
             }
 
             // The files on disk are refused right now: the configuration in force is built again with the nodes' new
@@ -182,6 +187,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
 #pragma warning restore CA1031
             {
                 WebhookLog.ConfigReloadFailed(_logger, e, _status.Hash);
+                _status = _status with { LastRefused = new RefusedReload(_status.Hash, DateTimeOffset.UtcNow, $"rebuilding with native sidecars {(native ? "on" : "off")}: internal error ({e.GetType().Name})") };
                 return false;
             }
         }

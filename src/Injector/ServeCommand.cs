@@ -32,8 +32,9 @@ internal static class ServeCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var logLevel = new Option<string>("--log-level") { Description = "Least severe level logged: debug, info, warn or error", DefaultValueFactory = _ => "info" };
         logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+        var memoEntries = new Option<int>("--memo-entries") { Description = "Answers remembered for identical pods (a rollout's ReplicaSet sends identical pods); 0 turns the memo off", DefaultValueFactory = _ => AdmissionMemo.DefaultMaxEntries };
         var command = new Command("serve", "Serve the sidecar injection webhook (POST /inject) over TLS\n\n" + Examples + "\n" + ExitCodes.Help);
-        foreach (var option in new Option[] { port, healthPort, address, cert, key, clientCa, shutdownDelay, console, logFormat, logLevel })
+        foreach (var option in new Option[] { port, healthPort, address, cert, key, clientCa, shutdownDelay, console, logFormat, logLevel, memoEntries })
         {
             command.Options.Add(option);
         }
@@ -62,6 +63,12 @@ internal static class ServeCommand
             catch (ConfigException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.BadConfig;
+            }
+
+            if (result.GetValue(memoEntries) is < 0 or > 1_000_000)
+            {
+                Console.Error.WriteLine("error: --memo-entries: want a number between 0 (off) and 1000000");
                 return ExitCodes.BadConfig;
             }
 
@@ -108,6 +115,7 @@ internal static class ServeCommand
                 TlsKeyFile = result.GetValue(key)!,
                 ClientCaFile = result.GetValue(clientCa),
                 ShutdownDelay = TimeSpan.FromSeconds(delay),
+                MemoEntries = result.GetValue(memoEntries),
                 LogFormat = result.GetValue(logFormat) == "json" ? LogFormat.Json : LogFormat.Text,
                 LogLevel = result.GetValue(logLevel) switch
                 {

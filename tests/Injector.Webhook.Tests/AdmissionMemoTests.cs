@@ -124,8 +124,23 @@ public sealed class AdmissionMemoTests : IDisposable
         await handler.ReviewAsync(Review(pod, "c"), "/inject", Ct);
         await handler.ReviewAsync(Review(pod, "d"), "/inject", Ct);
 
-        Assert.Equal(4, injector.Calls);
+        // A template failure may be a regular expression's timeout on a loaded machine; a stack-depth limit depends
+        // on the call.
+        injector.Result = new InjectionResult.Denied(DenialReason.TemplateFailed, "regexMatch: timed out", []);
+        await handler.ReviewAsync(Review(pod, "e"), "/inject", Ct);
+        await handler.ReviewAsync(Review(pod, "f"), "/inject", Ct);
+        injector.Result = new InjectionResult.Denied(DenialReason.LimitExceeded, "nests too deeply", [], new InsufficientExecutionStackException());
+        await handler.ReviewAsync(Review(pod, "g"), "/inject", Ct);
+        await handler.ReviewAsync(Review(pod, "h"), "/inject", Ct);
+
+        Assert.Equal(8, injector.Calls);
         Assert.Equal(0, memo.Count);
+
+        // A denial that is the same whenever it is computed is kept.
+        injector.Result = new InjectionResult.Denied(DenialReason.InvalidAnnotation, "bad value", []);
+        await handler.ReviewAsync(Review(pod, "i"), "/inject", Ct);
+        await handler.ReviewAsync(Review(pod, "j"), "/inject", Ct);
+        Assert.Equal(9, injector.Calls);
     }
 
     [Fact]
