@@ -20,8 +20,16 @@ internal static class ProfileLoop
         int? containers = null;
         var iterations = 500;
         var showPatch = false;
+        var distinct = false;
         for (var i = 0; i < args.Length; i += 2)
         {
+            if (args[i] == "--distinct")
+            {
+                distinct = true;
+                i--;
+                continue;
+            }
+
             if (args[i] == "--show-patch")
             {
                 showPatch = true;
@@ -31,7 +39,7 @@ internal static class ProfileLoop
 
             if (i + 1 >= args.Length)
             {
-                Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N | --containers N] [--iterations N] [--show-patch]");
+                Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N | --containers N] [--iterations N] [--distinct] [--show-patch]");
                 return 2;
             }
 
@@ -86,16 +94,31 @@ internal static class ProfileLoop
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count} first-chance exception(s) per injection: {site}"));
         }
 
+        // --distinct: a new label value each injection, as a Deployment's pods differ after a change of their template
+        // (the template renders afresh each time; without it the render cache answers).
+        var distinctPods = distinct ? Enumerable.Range(0, Math.Min(iterations, 100_000)).Select(i =>
+        {
+            var copy = (JsonObject)sample.DeepClone();
+            var metadata = (JsonObject)copy["metadata"]!;
+            if (metadata["labels"] is not JsonObject labels)
+            {
+                labels = [];
+                metadata["labels"] = labels;
+            }
+
+            labels["load-id"] = $"p{i}";
+            return Encoding.UTF8.GetBytes(copy.ToJsonString());
+        }).ToArray() : null;
         var clock = Stopwatch.StartNew();
         var done = 0;
         while (done < iterations && limit.Elapsed < TimeSpan.FromSeconds(60))
         {
-            Once(injector, bytes);
+            Once(injector, distinctPods is null ? bytes : distinctPods[done % distinctPods.Length]);
             done++;
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(env is { } e ? $"env-{e}" : pod)}: pod {bytes.Length} bytes, patch {patchBytes} bytes, {done} injections, {clock.Elapsed.TotalMilliseconds / Math.Max(done, 1):F3} ms each"));
+            $"{(env is { } e ? $"env-{e}" : pod)}{(distinct ? " (distinct)" : "")}: pod {bytes.Length} bytes, patch {patchBytes} bytes, {done} injections, {clock.Elapsed.TotalMilliseconds / Math.Max(done, 1):F3} ms each"));
         return 0;
     }
 
