@@ -133,14 +133,20 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
                 return false;
             }
 
-            _current = next;
-            _inForce = texts!;
-            _status = _status with { Hash = shortHash, LoadedAt = DateTimeOffset.UtcNow };
-            var generation = Interlocked.Increment(ref _generation);
-            WebhookLog.ConfigReloaded(_logger, generation, Describe(), shortHash);
-            Reloaded?.Invoke(next);
+            InForce(next, texts!, shortHash, Describe());
             return true;
         }
+    }
+
+    /// <summary>Puts a built injector in force (under the reload lock): the one place the generation moves.</summary>
+    private void InForce(IPodInjector next, ConfigTexts texts, string shortHash, string describe)
+    {
+        _current = next;
+        _inForce = texts;
+        _status = _status with { Hash = shortHash, LoadedAt = DateTimeOffset.UtcNow };
+        var generation = Interlocked.Increment(ref _generation);
+        WebhookLog.ConfigReloaded(_logger, generation, describe, shortHash);
+        Reloaded?.Invoke(next);
     }
 
     /// <summary>What the nodes support, once known; read and written under the reload lock.</summary>
@@ -175,11 +181,7 @@ public sealed class ReloadingInjectorSource : IPodInjectorSource, IDisposable, I
             try
             {
                 var texts = _inForce with { NativeSidecars = native };
-                _current = InjectorFactory.Build(texts);
-                _inForce = texts;
-                var generation = Interlocked.Increment(ref _generation);
-                WebhookLog.ConfigReloaded(_logger, generation, Describe() + (native ? " (native sidecars)" : " (classic sidecars)"), _status.Hash);
-                Reloaded?.Invoke(_current);
+                InForce(InjectorFactory.Build(texts), texts, _status.Hash, Describe() + (native ? " (native sidecars)" : " (classic sidecars)"));
                 return true;
             }
 #pragma warning disable CA1031 // It built before with the other mode; if it does not now, the one in force stays.

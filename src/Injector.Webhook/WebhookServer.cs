@@ -209,20 +209,19 @@ public static class WebhookServer
         var watches = app.Services.GetService<ClusterWatches>();
         var certificates = app.Services.GetRequiredService<CertificateReloader>();
         var shutdown = app.Services.GetRequiredService<ShutdownState>();
-        var injectorSource = app.Services.GetRequiredService<IPodInjectorSource>();
+        var source = app.Services.GetRequiredService<IPodInjectorSource>();
         app.MapGet("/readyz", context =>
-            ((Ready(certificates, injectorSource, shutdown) ?? watches?.NotReady) is { } notReady
+            ((Ready(certificates, source, shutdown) ?? watches?.NotReady) is { } notReady
                 ? Results.Text(notReady, statusCode: StatusCodes.Status503ServiceUnavailable)
                 : Results.Text("ok")).ExecuteAsync(context));
         app.MapPrometheusScrapingEndpoint("/metrics");
-        var source = app.Services.GetRequiredService<IPodInjectorSource>();
         var namespaceLabels = app.Services.GetRequiredService<NamespaceReader>().Value as INamespaceLabels;
         app.MapPost("/api/v1/explain", context => Console.ConsoleApi.ExplainAsync(context, source, options, namespaceLabels));
         app.MapPost("/api/v1/inject", context => Console.ConsoleApi.InjectAsync(context, source));
         app.MapPost("/api/v1/annotate", Console.ConsoleApi.AnnotateAsync);
         app.MapGet("/", context => Console.ConsoleAssets.ServeAsync(context, "index.html"));
         app.MapGet("/console/{file}", context => Console.ConsoleAssets.ServeAsync(context, context.Request.RouteValues["file"] as string ?? ""));
-        app.MapGet("/api/v1/config", context => Console.ConsoleApi.ConfigAsync(context, source, app.Services.GetRequiredService<CertificateReloader>()));
+        app.MapGet("/api/v1/config", context => Console.ConsoleApi.ConfigAsync(context, source, certificates));
         var decisions = app.Services.GetRequiredService<Console.RecentDecisions>();
         app.MapGet("/api/v1/decisions", context => Results.Text(decisions.ToJson().ToJsonString(Console.ManifestExplainer.Indented), "application/json; charset=utf-8").ExecuteAsync(context));
         return app;
