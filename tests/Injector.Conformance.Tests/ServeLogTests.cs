@@ -81,35 +81,22 @@ public sealed class ServeLogTests
             metadata["annotations"] = annotations;
         }
 
-        return new JsonObject
+        var pod = new JsonObject
         {
-            ["apiVersion"] = "admission.k8s.io/v1",
-            ["kind"] = "AdmissionReview",
-            ["request"] = new JsonObject
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject
             {
-                ["uid"] = uid,
-                ["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" },
-                ["resource"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["resource"] = "pods" },
-                ["namespace"] = "app",
-                ["operation"] = "CREATE",
-                ["dryRun"] = dryRun,
-                ["object"] = new JsonObject
+                ["containers"] = new JsonArray(new JsonObject
                 {
-                    ["apiVersion"] = "v1",
-                    ["kind"] = "Pod",
-                    ["metadata"] = metadata,
-                    ["spec"] = new JsonObject
-                    {
-                        ["containers"] = new JsonArray(new JsonObject
-                        {
-                            ["name"] = "web",
-                            ["image"] = "registry.example/web:1",
-                            ["env"] = new JsonArray(new JsonObject { ["name"] = "TOKEN", ["value"] = Secret }),
-                        }),
-                    },
-                },
+                    ["name"] = "web",
+                    ["image"] = "registry.example/web:1",
+                    ["env"] = new JsonArray(new JsonObject { ["name"] = "TOKEN", ["value"] = Secret }),
+                }),
             },
-        }.ToJsonString();
+        };
+        return AdmissionReviews.Of(pod, uid, "app", dryRun).ToJsonString();
     }
 
     /// <summary>The CLI's <c>serve</c> on free loopback ports, its stdout collected line by line.</summary>

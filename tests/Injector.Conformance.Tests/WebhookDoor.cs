@@ -27,20 +27,7 @@ public static class WebhookDoor
         for (var i = 0; i < inputs.Count; i++)
         {
             var pod = inputs[i];
-            var review = new JsonObject
-            {
-                ["apiVersion"] = "admission.k8s.io/v1",
-                ["kind"] = "AdmissionReview",
-                ["request"] = new JsonObject
-                {
-                    ["uid"] = $"case-{i}",
-                    ["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" },
-                    ["resource"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["resource"] = "pods" },
-                    ["namespace"] = pod["metadata"]?["namespace"]?.ToString() ?? "default",
-                    ["operation"] = "CREATE",
-                    ["object"] = pod.DeepClone(),
-                },
-            };
+            var review = AdmissionReviews.Of(pod, $"case-{i}", pod["metadata"]?["namespace"]?.ToString() ?? "default");
             using var content = new StringContent(review.ToJsonString(), Encoding.UTF8);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var response = await server.Client.PostAsync("/inject", content);

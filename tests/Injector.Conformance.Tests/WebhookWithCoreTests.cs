@@ -10,26 +10,16 @@ namespace Injector.Conformance.Tests;
 /// <summary>The real core behind the real TLS server: denials, warnings and their kubectl-visible length.</summary>
 public sealed class WebhookWithCoreTests(WebhookServerFixture server) : IClassFixture<WebhookServerFixture>
 {
-    private static JsonObject Review(JsonObject annotations) => new()
-    {
-        ["apiVersion"] = "admission.k8s.io/v1",
-        ["kind"] = "AdmissionReview",
-        ["request"] = new JsonObject
+    private static JsonObject Review(JsonObject annotations) => AdmissionReviews.Of(
+        new JsonObject
         {
-            ["uid"] = "u-1",
-            ["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" },
-            ["resource"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["resource"] = "pods" },
-            ["namespace"] = "default",
-            ["operation"] = "CREATE",
-            ["object"] = new JsonObject
-            {
-                ["apiVersion"] = "v1",
-                ["kind"] = "Pod",
-                ["metadata"] = new JsonObject { ["name"] = "p", ["annotations"] = annotations },
-                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "app:1" }) },
-            },
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = "p", ["annotations"] = annotations },
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "app:1" }) },
         },
-    };
+        "u-1",
+        "default");
 
     private async Task<JsonNode> PostAsync(JsonObject review)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Injector.Core;
 using Injector.Core.Policy;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -85,11 +86,10 @@ public sealed class AdmissionMemoTests : IDisposable
     public async Task A_dry_run_gets_the_same_answer_and_is_marked_as_one()
     {
         var pod = Pods().First().Data;
-        var dryRun = Encoding.UTF8.GetString(Review(pod, "u").Span).Replace("\"operation\":\"CREATE\"", "\"operation\":\"CREATE\",\"dryRun\":true", StringComparison.Ordinal);
         var uncached = Handler(memo: null);
 
         var real = await uncached.ReviewAsync(Review(pod, "u"), "/inject", Ct);
-        var dry = await uncached.ReviewAsync(Encoding.UTF8.GetBytes(dryRun), "/inject", Ct);
+        var dry = await uncached.ReviewAsync(Review(pod, "u", dryRun: true), "/inject", Ct);
 
         Assert.Equal(AdmissionOutcomeKind.Injected, dry.Kind);
         Assert.True(dry.DryRun);
@@ -159,10 +159,15 @@ public sealed class AdmissionMemoTests : IDisposable
 
     private AdmissionHandler Handler(AdmissionMemo? memo) => new(_source, _metrics, NullLogger<AdmissionHandler>.Instance, memo: memo);
 
-    private static ReadOnlyMemory<byte> Review(string pod, string uid, string ns = "shop") => Encoding.UTF8.GetBytes(
-        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + uid
-        + "\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},\"namespace\":\"" + ns
-        + "\",\"operation\":\"CREATE\",\"object\":" + pod + "}}");
+    /// <summary>The contract tests' review with this pod as its object.</summary>
+    private static ReadOnlyMemory<byte> Review(string pod, string uid, string ns = "shop", bool dryRun = false)
+    {
+        var review = JsonNode.Parse(Reviews.Pod(uid: uid))!;
+        review["request"]!["namespace"] = ns;
+        review["request"]!["dryRun"] = dryRun;
+        review["request"]!["object"] = JsonNode.Parse(pod);
+        return Encoding.UTF8.GetBytes(review.ToJsonString());
+    }
 
     private static string Json(AdmissionOutcome outcome) => JsonSerializer.Serialize(outcome.Review, AdmissionJsonContext.Default.AdmissionReview);
 

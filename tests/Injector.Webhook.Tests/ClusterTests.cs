@@ -1,12 +1,7 @@
-using System.Net;
 using System.Text;
 using Injector.Core.Platform;
 using Injector.Webhook.Cluster;
 using k8s;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Injector.Webhook.Tests;
@@ -14,41 +9,23 @@ namespace Injector.Webhook.Tests;
 /// <summary>Reading the cluster with KubernetesClient, against a small fake API server on 127.0.0.1.</summary>
 public sealed class ClusterTests : IAsyncLifetime
 {
-    private WebApplication? _api;
-    private int _namespaceReads;
+    private FakeApiServer _api = null!;
 
-    public IKubernetes Client { get; private set; } = null!;
+    public IKubernetes Client => _api.Client;
+
+    /// <summary>How many times the namespace was read directly (GET), not through a watch.</summary>
+    private int NamespaceReads => _api.Requests.Count(r => r.StartsWith("GET /api/v1/namespaces/test-ns", StringComparison.Ordinal));
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _api = builder.Build();
-        _api.MapGet("/api/v1/namespaces/{name}", (string name) =>
-        {
-            Interlocked.Increment(ref _namespaceReads);
-            return name == "test-ns"
-                ? Results.Text("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"test-ns","labels":{"istio-injection":"enabled","kubernetes.io/metadata.name":"test-ns"},"annotations":{"openshift.io/sa.scc.uid-range":"1000620000/10000","openshift.io/sa.scc.supplemental-groups":"1000620000/10000"}}}""", "application/json", Encoding.UTF8)
-                : Results.Text("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}""", "application/json", Encoding.UTF8, (int)HttpStatusCode.NotFound);
-        });
-        _api.MapGet("/api/v1/nodes", () => Results.Text(
-            """{"apiVersion":"v1","kind":"NodeList","items":[{"metadata":{"name":"node-1"},"status":{"nodeInfo":{"kubeletVersion":"v1.33.0"}}},{"metadata":{"name":"node-2"},"status":{"nodeInfo":{"kubeletVersion":"v1.34.1"}}}]}""",
-            "application/json",
-            Encoding.UTF8));
-        await _api.StartAsync();
-        var url = _api.Urls.First();
-        Client = new Kubernetes(new KubernetesClientConfiguration { Host = url });
+        _api = await FakeApiServer.StartAsync();
+        _api.PutNamespace(
+            "test-ns",
+            labels: new System.Text.Json.Nodes.JsonObject { ["istio-injection"] = "enabled", ["kubernetes.io/metadata.name"] = "test-ns" },
+            annotations: new System.Text.Json.Nodes.JsonObject { ["openshift.io/sa.scc.uid-range"] = "1000620000/10000", ["openshift.io/sa.scc.supplemental-groups"] = "1000620000/10000" });
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Client?.Dispose();
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
-        }
-    }
+    public async ValueTask DisposeAsync() => await _api.DisposeAsync();
 
     [Fact]
     public async Task OpenShift_ranges_come_from_the_namespace_and_are_cached()
@@ -60,7 +37,7 @@ public sealed class ClusterTests : IAsyncLifetime
 
         Assert.Equal((1000629999L, 1000629999L), OpenShiftIds.Resolve(first));
         Assert.Same(first, second);
-        Assert.Equal(1, _namespaceReads);
+        Assert.Equal(1, NamespaceReads);
     }
 
     [Fact]
@@ -72,7 +49,7 @@ public sealed class ClusterTests : IAsyncLifetime
         var labels = await namespaces.GetLabelsAsync("test-ns", TestContext.Current.CancellationToken);
 
         Assert.Equal("enabled", labels!["istio-injection"]);
-        Assert.Equal(1, _namespaceReads);
+        Assert.Equal(1, NamespaceReads);
         Assert.Null(await namespaces.GetLabelsAsync("missing", TestContext.Current.CancellationToken));
     }
 

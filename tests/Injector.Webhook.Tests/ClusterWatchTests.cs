@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Injector.Core;
@@ -32,15 +31,15 @@ public sealed class ClusterWatchTests : IAsyncLifetime
         watches.NativeSidecarsChanged += native => source.SetNativeSidecars(native);
         watches.Start();
 
-        await Eventually(() => Native(source) == true && _api.OpenWatches("nodes") == 1, "every kubelet is 1.33+: native sidecars");
+        await Eventually.True(() => Native(source) == true && _api.OpenWatches("nodes") == 1, "every kubelet is 1.33+: native sidecars");
         Assert.True(InjectsNative(source));
 
         _api.PutNode("node-3", "v1.32.4");
-        await Eventually(() => Native(source) == false, "node-3 runs kubelet 1.32: classic sidecars");
+        await Eventually.True(() => Native(source) == false, "node-3 runs kubelet 1.32: classic sidecars");
         Assert.False(InjectsNative(source));
 
         _api.DeleteNode("node-3");
-        await Eventually(() => Native(source) == true, "node-3 left: native again");
+        await Eventually.True(() => Native(source) == true, "node-3 left: native again");
 
         // One list, then the watch: a node change costs no new list.
         Assert.Equal(1, NodeLists());
@@ -74,14 +73,14 @@ public sealed class ClusterWatchTests : IAsyncLifetime
     {
         await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: true), NullLoggerFactory.Instance);
         watches.Start();
-        await Eventually(() => watches.NativeSidecars == true && _api.OpenWatches("nodes") == 1, "synced and watching");
+        await Eventually.True(() => watches.NativeSidecars == true && _api.OpenWatches("nodes") == 1, "synced and watching");
         var lists = NodeLists();
 
         _api.ExpireWatches();
-        await Eventually(() => NodeLists() == lists + 1 && _api.OpenWatches("nodes") == 1, "listed again after 410 Gone");
+        await Eventually.True(() => NodeLists() == lists + 1 && _api.OpenWatches("nodes") == 1, "listed again after 410 Gone");
         _api.PutNode("node-9", "v1.30.0");
 
-        await Eventually(() => watches.NativeSidecars == false, "the new watch sees node-9");
+        await Eventually.True(() => watches.NativeSidecars == false, "the new watch sees node-9");
     }
 
     [Fact]
@@ -89,15 +88,15 @@ public sealed class ClusterWatchTests : IAsyncLifetime
     {
         await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: true, WatchNamespaces: false), NullLoggerFactory.Instance);
         watches.Start();
-        await Eventually(() => watches.NativeSidecars == true && _api.OpenWatches("nodes") == 1, "synced and watching");
+        await Eventually.True(() => watches.NativeSidecars == true && _api.OpenWatches("nodes") == 1, "synced and watching");
         _api.PutNode("node-2", "v1.34.2");
-        await Eventually(() => watches.Nodes!.Items["node-2"] == "v1.34.2", "a change on the first watch");
+        await Eventually.True(() => watches.Nodes!.Items["node-2"] == "v1.34.2", "a change on the first watch");
 
         // The server ends the watch (its timeout); a node joins before the client watches again.
         _api.CloseWatches();
         _api.PutNode("node-old", "v1.31.0");
 
-        await Eventually(() => watches.NativeSidecars == false, "the change made between the watches is replayed");
+        await Eventually.True(() => watches.NativeSidecars == false, "the change made between the watches is replayed");
         Assert.Equal(1, NodeLists());
         Assert.Contains(_api.Requests, r => r.Contains("watch=true", StringComparison.Ordinal) && r.Contains("resourceVersion=", StringComparison.Ordinal) && !r.Contains("resourceVersion=&", StringComparison.Ordinal));
     }
@@ -108,11 +107,11 @@ public sealed class ClusterWatchTests : IAsyncLifetime
         await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: false), NullLoggerFactory.Instance);
         var namespaces = new ClusterNamespaceAnnotations(_api.Client, NullLogger<ClusterNamespaceAnnotations>.Instance, watch: watches.Namespaces);
         watches.Start();
-        await Eventually(() => watches.Namespaces!.Synced && _api.OpenWatches("namespaces") == 1, "namespaces listed and watched");
+        await Eventually.True(() => watches.Namespaces!.Synced && _api.OpenWatches("namespaces") == 1, "namespaces listed and watched");
 
         var first = await namespaces.GetAsync("apps", Ct);
         _api.PutNamespace("apps", labels: new JsonObject { ["istio-injection"] = "enabled" }, annotations: new JsonObject { ["openshift.io/sa.scc.uid-range"] = "1000990000/10000" });
-        await Eventually(() => watches.Namespaces!.Items["apps"].Annotations["openshift.io/sa.scc.uid-range"] == "1000990000/10000", "the update is seen");
+        await Eventually.True(() => watches.Namespaces!.Items["apps"].Annotations["openshift.io/sa.scc.uid-range"] == "1000990000/10000", "the update is seen");
         var labels = await namespaces.GetLabelsAsync("apps", Ct);
 
         Assert.Equal("1000620000/10000", first!["openshift.io/sa.scc.uid-range"]);
@@ -140,7 +139,7 @@ public sealed class ClusterWatchTests : IAsyncLifetime
             Assert.Equal("the nodes are not listed yet (--native-sidecars auto)", await notReady.Content.ReadAsStringAsync(Ct));
 
             // Past the grace the webhook answers with classic sidecars rather than keep every replica unready.
-            await Eventually(async () => (await health.GetAsync("/readyz", Ct)).StatusCode == HttpStatusCode.OK, "ready after the grace");
+            await Eventually.True(async () => (await health.GetAsync("/readyz", Ct)).StatusCode == HttpStatusCode.OK, "ready after the grace");
         }
 
         await using (var namespacesOnly = await RunningServer.StartAsync(
@@ -158,7 +157,7 @@ public sealed class ClusterWatchTests : IAsyncLifetime
             configure: o => o with { HealthPort = 0 },
             cluster: new ClusterOptions(_api.Client, WatchNodes: true) { NodeListGrace = TimeSpan.FromMinutes(5) });
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{synced.HealthPort}/") };
-        await Eventually(async () => (await client.GetAsync("/readyz", Ct)).StatusCode == HttpStatusCode.OK, "ready once the nodes are listed");
+        await Eventually.True(async () => (await client.GetAsync("/readyz", Ct)).StatusCode == HttpStatusCode.OK, "ready once the nodes are listed");
     }
 
     [Fact]
@@ -168,12 +167,12 @@ public sealed class ClusterWatchTests : IAsyncLifetime
         var changes = 0;
         watches.Nodes!.Changed += _ => Interlocked.Increment(ref changes);
         watches.Start();
-        await Eventually(() => watches.NativeSidecars == true && _api.OpenWatches("nodes") == 1, "synced and watching");
+        await Eventually.True(() => watches.NativeSidecars == true && _api.OpenWatches("nodes") == 1, "synced and watching");
         var before = Volatile.Read(ref changes);
 
         _api.PutNode("node-1", "v1.33.0");
         _api.PutNode("node-2", "v1.35.0");
-        await Eventually(() => watches.Nodes.Items["node-2"] == "v1.35.0", "the real change is seen");
+        await Eventually.True(() => watches.Nodes.Items["node-2"] == "v1.35.0", "the real change is seen");
 
         Assert.Equal(before + 1, Volatile.Read(ref changes));
     }
@@ -191,17 +190,5 @@ public sealed class ClusterWatchTests : IAsyncLifetime
         var inContainers = result.Pod["spec"]!["containers"]!.AsArray().Any(c => c!["name"]!.GetValue<string>() == "istio-proxy");
         Assert.NotEqual(inInit, inContainers);
         return inInit;
-    }
-
-    private static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"not within 15 s: {what}");
-            await Task.Delay(50, Ct);
-        }
     }
 }

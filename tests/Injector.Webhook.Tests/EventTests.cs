@@ -34,7 +34,7 @@ public sealed class EventTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         });
 
-        await Eventually(() => _api.Events("shop").Sum(e => e["count"]!.GetValue<int>()) == 1000, "1,000 admissions counted");
+        await Eventually.True(() => _api.Events("shop").Sum(e => e["count"]!.GetValue<int>()) == 1000, "1,000 admissions counted", seconds: 20);
         var injected = Assert.Single(_api.Events("shop"));
         Assert.Equal("Injected", injected["reason"]!.GetValue<string>());
         Assert.Equal("Normal", injected["type"]!.GetValue<string>());
@@ -63,7 +63,7 @@ public sealed class EventTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await Eventually(() => _api.Events("shop").Count == 2 && _api.Events("shop").Sum(e => e["count"]!.GetValue<int>()) == 3, "a skip and two denials");
+        await Eventually.True(() => _api.Events("shop").Count == 2 && _api.Events("shop").Sum(e => e["count"]!.GetValue<int>()) == 3, "a skip and two denials", seconds: 20);
         var skipped = Assert.Single(_api.Events("shop"), e => e["reason"]!.GetValue<string>() == AdmissionEvents.SkippedReason);
         Assert.Equal("Normal", skipped["type"]!.GetValue<string>());
         Assert.Equal("Not injected (revision default): the pod's sidecar.istio.io/inject label is \"false\" (label-disabled)", skipped["message"]!.GetValue<string>());
@@ -104,7 +104,7 @@ public sealed class EventTests : IAsyncLifetime
 
         // Each Event write takes 3 s here; no admission waits for one.
         Assert.True(slowest < TimeSpan.FromSeconds(1.5), $"the slowest admission took {slowest.TotalSeconds:F1} s while Event writes were stuck");
-        await Eventually(async () => (await client.GetStringAsync("/metrics", Ct)).Contains("injector_events_total{result=\"failed\"}", StringComparison.Ordinal), "the refused write is counted");
+        await Eventually.True(async () => (await client.GetStringAsync("/metrics", Ct)).Contains("injector_events_total{result=\"failed\"}", StringComparison.Ordinal), "the refused write is counted", seconds: 20);
         Assert.Empty(_api.Events("shop"));
     }
 
@@ -147,17 +147,5 @@ public sealed class EventTests : IAsyncLifetime
         }
 
         return review.ToJsonString();
-    }
-
-    private static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"not within 20 s: {what}");
-            await Task.Delay(50, Ct);
-        }
     }
 }

@@ -38,7 +38,7 @@ public sealed class TracingTests
         using var response = await client.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var admission = await Eventually(() => spans.FirstOrDefault(s => s.DisplayName == "admission" && Equals(s.GetTagItem("k8s.namespace.name"), ns)));
+        var admission = await Eventually.Found(() => spans.FirstOrDefault(s => s.DisplayName == "admission" && Equals(s.GetTagItem("k8s.namespace.name"), ns)), "the admission span");
         var children = spans.Where(s => s.ParentSpanId == admission.SpanId).Select(s => s.DisplayName).ToList();
 
         // The API server's trace goes on through the webhook.
@@ -73,7 +73,7 @@ public sealed class TracingTests
         using var response = await client.PostAsync("/inject", Reviews.Json(Review(ns)), Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var admission = await Eventually(() => spans.FirstOrDefault(s => s.DisplayName == "admission" && Equals(s.GetTagItem("k8s.namespace.name"), ns)));
+        var admission = await Eventually.Found(() => spans.FirstOrDefault(s => s.DisplayName == "admission" && Equals(s.GetTagItem("k8s.namespace.name"), ns)), "the admission span");
         Assert.Equal(default, admission.ParentSpanId);
         Assert.True(admission.Recorded);
         Assert.Equal(6, spans.Count(s => s.ParentSpanId == admission.SpanId));
@@ -125,7 +125,7 @@ public sealed class TracingTests
 
         // The protobuf carries span names and string attributes as plain UTF-8. One admission's spans end within
         // milliseconds of each other, so they travel in one batch (the exporter sends once a second here).
-        var body = await Eventually(() => bodies.Select(b => Encoding.UTF8.GetString(b)).FirstOrDefault(b => b.Contains(ns, StringComparison.Ordinal)));
+        var body = await Eventually.Found(() => bodies.Select(b => Encoding.UTF8.GetString(b)).FirstOrDefault(b => b.Contains(ns, StringComparison.Ordinal)), "an OTLP batch with the admission");
         foreach (var name in new[] { "admission", "decode", "decide", "render", "merge", "post-process", "diff", "service.name", "injector" })
         {
             Assert.Contains(name, body, StringComparison.Ordinal);
@@ -215,21 +215,5 @@ public sealed class TracingTests
         metadata["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "ReplicaSet", ["name"] = "web-7d4f9", ["uid"] = "rs-1", ["controller"] = true });
         review["request"]!["object"]!["spec"]!["containers"]![0]!["image"] = "registry.example/web:1";
         return review.ToJsonString();
-    }
-
-    private static async Task<T> Eventually<T>(Func<T?> find)
-        where T : class
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (find() is { } found)
-            {
-                return found;
-            }
-
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "not within 15 s");
-            await Task.Delay(50, Ct);
-        }
     }
 }
