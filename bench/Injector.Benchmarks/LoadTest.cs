@@ -325,7 +325,7 @@ internal static class LoadTest
     }
 
     /// <summary>examples/admission-review.json, looked for above the working directory, then above the executable.</summary>
-    private static string FindReview()
+    internal static string FindReview()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {

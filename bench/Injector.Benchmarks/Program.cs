@@ -8,7 +8,8 @@ namespace Injector.Benchmarks;
 /// <summary>
 /// <c>Injector.Benchmarks [micro] [BenchmarkDotNet args]</c> runs the micro benchmarks;
 /// <c>Injector.Benchmarks load [--requests N] [--concurrency C] [--seconds S] [--json FILE]</c> runs the TLS load test;
-/// <c>Injector.Benchmarks ceiling --port P --tls-cert C --tls-key K</c> serves the stack's ceiling for <c>make load</c>.
+/// <c>Injector.Benchmarks ceiling --port P --tls-cert C --tls-key K</c> serves the stack's ceiling for <c>make load</c>;
+/// <c>Injector.Benchmarks handler [--distinct] [--disabled] [--no-memo] [--seconds S]</c> loops the webhook's handler.
 /// </summary>
 public static class Program
 {
@@ -22,6 +23,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "ceiling")
         {
             return await CeilingServer.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == "handler")
+        {
+            return await HandlerLoop.RunAsync(args[1..]).ConfigureAwait(false);
         }
 
         if (args.Length > 0 && args[0] == "profile")

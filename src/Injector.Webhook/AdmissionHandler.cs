@@ -143,7 +143,7 @@ public sealed class AdmissionHandler
         catch (JsonException e)
         {
             decode?.SetStatus(ActivityStatusCode.Error);
-            return Undecodable($"could not decode AdmissionReview: {Cut(e.Message)}", body.Span);
+            return Undecodable($"could not decode AdmissionReview: {Cut(Explain(e))}", body.Span);
         }
 #pragma warning disable CA1031 // A body that trips the serializer in any other way is still just an undecodable review.
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
@@ -351,15 +351,22 @@ public sealed class AdmissionHandler
         return outcome;
     }
 
-    /// <summary>A JsonObject built from the review throws ArgumentException on a repeated key; say so in plain words.</summary>
+    /// <summary>A repeated key, in plain words: the serializer's message, or a node's ArgumentException.</summary>
     private static string Explain(Exception e)
     {
         const string marker = "An item with the same key has already been added. Key: ";
+        const string duplicate = "Duplicate property '";
         if (e is ArgumentException && e.Message.StartsWith(marker, StringComparison.Ordinal))
         {
             var key = e.Message[marker.Length..];
             var end = key.LastIndexOf(" (Parameter", StringComparison.Ordinal);
             return $"the key {Quote(end >= 0 ? key[..end] : key)} is repeated in an object";
+        }
+
+        if (e is JsonException && e.Message.StartsWith(duplicate, StringComparison.Ordinal)
+            && e.Message.IndexOf("' encountered", duplicate.Length, StringComparison.Ordinal) is var close and > 0)
+        {
+            return $"the key {Quote(e.Message[duplicate.Length..close])} is repeated in an object";
         }
 
         return e.Message;

@@ -26,7 +26,7 @@ public sealed class ServerHardeningTests
     }
 
     [Theory]
-    [InlineData("duplicate keys", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"uid\":\"v\"}}", "Duplicate")]
+    [InlineData("duplicate keys", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"uid\":\"v\"}}", "the key \"uid\" is repeated in an object")]
     [InlineData("nesting 100 deep", "DEEP", "maximum configured depth of 64")]
     [InlineData("a truncated body", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"Adm", "could not decode AdmissionReview")]
     public async Task An_undecodable_review_is_answered_with_a_clear_message(string what, string body, string expected)
