@@ -92,13 +92,6 @@ public sealed class AdmissionHandler
     /// <summary>The longest denial message sent back; the API server shows it to the user.</summary>
     public const int MaxMessageLength = 4096;
 
-    /// <summary>Reviews are decoded strictly: a repeated key is an error (the API server never sends one), nesting is bounded.</summary>
-    private static readonly AdmissionJsonContext Strict = new(new JsonSerializerOptions(AdmissionJsonContext.Default.Options)
-    {
-        AllowDuplicateProperties = false,
-        MaxDepth = 64,
-    });
-
     private readonly IPodInjectorSource _injectors;
     private readonly WebhookMetrics _metrics;
     private readonly ILogger _logger;
@@ -134,11 +127,26 @@ public sealed class AdmissionHandler
             return Undecodable($"could not decode AdmissionReview: {tooLong}", body.Span);
         }
 
-        AdmissionReview? review;
+        AdmissionReview? review = null;
+        MemoKey? key = null;
         var decode = Core.InjectorTracing.Source.StartActivity("decode");
         try
         {
-            review = JsonSerializer.Deserialize(body.Span, Strict.AdmissionReview);
+            // A rollout's pods arrive as identical objects: the memo is looked up by the object's bytes before the
+            // object is read at all. On a miss only the object is left to read.
+            if (_memo is not null && objectRange is { } range)
+            {
+                var lookup = await LookUpAsync(body, body[range], path, cancellationToken).ConfigureAwait(false);
+                if (lookup.Hit is { } hit)
+                {
+                    return Count(hit);
+                }
+
+                key = lookup.Key;
+                review = lookup.Review is { } rest && ReadObject(rest, body[range]) ? rest : null;
+            }
+
+            review ??= JsonSerializer.Deserialize(body.Span, ReviewDecoding.Full.AdmissionReview);
         }
         catch (JsonException e)
         {
@@ -182,8 +190,7 @@ public sealed class AdmissionHandler
 
         try
         {
-            var objectBytes = objectRange is { } range ? body[range] : (ReadOnlyMemory<byte>?)null;
-            return Count(await RespondAsync(review, review.Request, path, objectBytes, cancellationToken).ConfigureAwait(false));
+            return Count(await RespondAsync(review, review.Request, path, key, cancellationToken).ConfigureAwait(false));
         }
 #pragma warning disable CA1031 // The core never throws; this guards the plumbing around it, so an answer is always written.
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -207,28 +214,28 @@ public sealed class AdmissionHandler
     public async Task<AdmissionOutcome> HandleAsync(AdmissionReview review, string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(review);
-        return Count(await RespondAsync(review, review.Request ?? new AdmissionRequest(), path, objectBytes: null, cancellationToken).ConfigureAwait(false));
+        return Count(await RespondAsync(review, review.Request ?? new AdmissionRequest(), path, key: null, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Answers one request; <paramref name="objectBytes"/> (the raw <c>request.object</c>, when the review came as bytes) keys the memo.</summary>
-    private async Task<AdmissionOutcome> RespondAsync(AdmissionReview review, AdmissionRequest request, string path, ReadOnlyMemory<byte>? objectBytes, CancellationToken ct)
+    /// <summary>
+    /// Answers one request. <paramref name="key"/> (the memo's key, when the review came as bytes and the memo is on)
+    /// names the injector to use and where the answer is kept.
+    /// </summary>
+    private async Task<AdmissionOutcome> RespondAsync(AdmissionReview review, AdmissionRequest request, string path, MemoKey? key, CancellationToken ct)
     {
         var uid = request.Uid;
         var dryRun = request.DryRun == true;
         var requestName = LogText.Escape(request.Name);
         var requestNamespace = LogText.Escape(request.Namespace);
-        AdmissionReview Answer(AdmissionResponse response) => new() { ApiVersion = review.ApiVersion, Kind = review.Kind, Response = response };
-        if (request.Kind?.Kind != "Pod"
-            || (request.Resource is { } resource && resource.Resource != "pods")
-            || !string.IsNullOrEmpty(request.SubResource))
+        if (!IsPodCreation(request))
         {
-            return new AdmissionOutcome(Answer(AdmissionResponses.Allowed(uid)), AdmissionOutcomeKind.Ignored, NotAPodCode, requestNamespace, requestName, dryRun);
+            return new AdmissionOutcome(Answer(review, AdmissionResponses.Allowed(uid)), AdmissionOutcomeKind.Ignored, NotAPodCode, requestNamespace, requestName, dryRun);
         }
 
         if (request.Object is not JsonObject pod)
         {
             var message = $"could not read the pod: request.object is {Describe(request.Object)}, want a JSON object";
-            return new AdmissionOutcome(Answer(AdmissionResponses.Errored(uid, message)), AdmissionOutcomeKind.Failed, BadObjectCode, requestNamespace, requestName, dryRun)
+            return new AdmissionOutcome(Answer(review, AdmissionResponses.Errored(uid, message)), AdmissionOutcomeKind.Failed, BadObjectCode, requestNamespace, requestName, dryRun)
             {
                 Message = message,
             };
@@ -237,28 +244,119 @@ public sealed class AdmissionHandler
         var metadata = pod["metadata"] as JsonObject;
         var podNamespace = StringAt(metadata, "namespace") ?? request.Namespace ?? "";
         var ns = LogText.Escape(podNamespace);
-        var name = LogText.Escape(StringAt(metadata, "name") ?? StringAt(metadata, "generateName") ?? request.Name);
+        var podName = StringAt(metadata, "name") ?? StringAt(metadata, "generateName");
+        var name = LogText.Escape(podName ?? request.Name);
 
-        var injector = _injectors.Current;
-        IReadOnlyDictionary<string, string>? namespaceAnnotations = null;
-        if (injector.ReadsNamespaceAnnotations && _namespaces is not null && podNamespace.Length > 0)
+        // The key's injector, when there is a key: what is kept under it must be its answer.
+        var injector = key?.Injector ?? _injectors.Current;
+        var namespaceAnnotations = await NamespaceAnnotationsAsync(injector, podNamespace, ct).ConfigureAwait(false);
+        var pathEnv = PathEnv.Parse(path, _logger);
+        var result = injector.Inject(new InjectionRequest(pod, request.Namespace, InjectionDoor.Webhook, pathEnv, NamespaceAnnotations: namespaceAnnotations), ct);
+        var patch = result is InjectionResult.Injected injected ? Encoding.UTF8.GetBytes(injected.Patch.ToJsonString()) : null;
+        var subject = Events.EventSubject.Of(pod, podNamespace);
+        if (key is not null)
         {
-            namespaceAnnotations = await _namespaces.GetAsync(podNamespace, ct).ConfigureAwait(false);
+            _memo!.Record(hit: false);
+            _metrics.CountMemo(hit: false);
+
+            // The injected pod and the patch tree are not kept: the bytes are what is sent.
+            _memo.Add(key, new MemoAnswer(result is InjectionResult.Injected i ? i with { Pod = [], Patch = [] } : result, patch)
+            {
+                PodNamespace = podNamespace,
+                Namespace = ns,
+                Name = podName is null ? null : name,
+                Subject = subject,
+                NamespaceAnnotations = namespaceAnnotations,
+            });
         }
 
-        var (result, patchBytes) = Inject(injector, pod, request.Namespace, path, namespaceAnnotations, objectBytes, ct);
-        AdmissionOutcome Outcome(AdmissionResponse response, AdmissionOutcomeKind kind) =>
-            new(Answer(response), kind, result.Code, ns, name, dryRun) { Subject = Events.EventSubject.Of(pod, podNamespace) };
+        return Outcome(review, request, result, patch, ns, name, subject);
+    }
+
+    /// <summary>
+    /// The memo's answer for this review, when it has one: the review is decoded without its object (only what every
+    /// answer echoes, and what decides whether it is a pod), and the object's bytes are the key. The namespace's
+    /// annotations, when the injector reads them, must be the very ones the answer was computed with. On a miss, the
+    /// key is returned for the answer to be kept under, with the review read so far.
+    /// </summary>
+    private async ValueTask<(AdmissionOutcome? Hit, MemoKey? Key, AdmissionReview? Review)> LookUpAsync(ReadOnlyMemory<byte> body, ReadOnlyMemory<byte> objectBytes, string path, CancellationToken ct)
+    {
+        AdmissionReview? review;
+        try
+        {
+            review = JsonSerializer.Deserialize(body.Span, ReviewDecoding.WithoutObject.AdmissionReview);
+        }
+#pragma warning disable CA1031 // Whatever is wrong, the full decoding finds it and says so.
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
+#pragma warning restore CA1031
+        {
+            return (null, null, null);
+        }
+
+        if (review is not { Kind: AdmissionReview.ReviewKind, ApiVersion: AdmissionReview.V1 or AdmissionReview.V1Beta1, Request: { } request }
+            || request.Uid is { Length: > MaxUidLength }
+            || !IsPodCreation(request))
+        {
+            return (null, null, null);
+        }
+
+        var injector = _injectors.Current;
+        var key = MemoKey.Of(injector, request.Namespace, path, objectBytes.Span);
+        if (!_memo!.TryGet(key, out var kept)
+            || !ReferenceEquals(await NamespaceAnnotationsAsync(injector, kept.PodNamespace, ct).ConfigureAwait(false), kept.NamespaceAnnotations))
+        {
+            return (null, key, review);
+        }
+
+        _memo.Record(hit: true);
+        _metrics.CountMemo(hit: true);
+
+        // The stages' spans are absent on a hit; the admission span says why.
+        Activity.Current?.SetTag("injector.memo", "hit");
+        return (Outcome(review, request, kept.Result, kept.Patch, kept.Namespace, kept.Name ?? LogText.Escape(request.Name), kept.Subject), key, null);
+    }
+
+    /// <summary>
+    /// Reads the object into a review decoded without it, as strictly as the full decoding; false when it cannot be
+    /// read (the full decoding then says why, in its words).
+    /// </summary>
+    private static bool ReadObject(AdmissionReview review, ReadOnlyMemory<byte> objectBytes)
+    {
+        try
+        {
+            review.Request!.Object = JsonSerializer.Deserialize(objectBytes.Span, ReviewDecoding.Full.JsonNode);
+            return true;
+        }
+#pragma warning disable CA1031 // Any failure: the full decoding reports it.
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The namespace's annotations, when the injector reads them and they can be read (null otherwise).</summary>
+    private async ValueTask<IReadOnlyDictionary<string, string>?> NamespaceAnnotationsAsync(IPodInjector injector, string podNamespace, CancellationToken ct) =>
+        injector.ReadsNamespaceAnnotations && _namespaces is not null && podNamespace.Length > 0
+            ? await _namespaces.GetAsync(podNamespace, ct).ConfigureAwait(false)
+            : null;
+
+    /// <summary>The answer to a pod's review from the injector's result (computed now, or kept in the memo).</summary>
+    private AdmissionOutcome Outcome(AdmissionReview review, AdmissionRequest request, InjectionResult result, byte[]? patch, string ns, string name, Events.EventSubject? subject)
+    {
+        var uid = request.Uid;
+        AdmissionOutcome Of(AdmissionResponse response, AdmissionOutcomeKind kind) =>
+            new(Answer(review, response), kind, result.Code, ns, name, request.DryRun == true) { Subject = subject };
         switch (result)
         {
             case InjectionResult.Injected injected:
-                return Outcome(AdmissionResponses.Patched(uid, patchBytes!, result.Warnings), AdmissionOutcomeKind.Injected) with
+                return Of(AdmissionResponses.Patched(uid, patch!, result.Warnings), AdmissionOutcomeKind.Injected) with
                 {
                     Templates = string.Join(',', injected.Templates),
                     Sentence = injected.Reason.Sentence,
                 };
             case InjectionResult.Skipped skipped:
-                return Outcome(AdmissionResponses.Allowed(uid, result.Warnings), AdmissionOutcomeKind.Skipped) with { Sentence = skipped.Reason.Sentence };
+                return Of(AdmissionResponses.Allowed(uid, result.Warnings), AdmissionOutcomeKind.Skipped) with { Sentence = skipped.Reason.Sentence };
             case InjectionResult.Denied denied:
                 if (denied.Cause is { } cause)
                 {
@@ -266,7 +364,7 @@ public sealed class AdmissionHandler
                     WebhookLog.InjectorFailed(_logger, cause, ns, name, denied.Code);
                 }
 
-                return Outcome(AdmissionResponses.Denied(uid, Cut(denied.Message), result.Warnings), AdmissionOutcomeKind.Denied) with
+                return Of(AdmissionResponses.Denied(uid, Cut(denied.Message), result.Warnings), AdmissionOutcomeKind.Denied) with
                 {
                     Message = LogText.Escape(denied.Message, 1024),
                 };
@@ -275,38 +373,15 @@ public sealed class AdmissionHandler
         }
     }
 
-    /// <summary>The injector's answer and the patch bytes, from the memo when the same object was answered before.</summary>
-    private (InjectionResult Result, byte[]? Patch) Inject(
-        IPodInjector injector,
-        JsonObject pod,
-        string? requestNamespace,
-        string path,
-        IReadOnlyDictionary<string, string>? namespaceAnnotations,
-        ReadOnlyMemory<byte>? objectBytes,
-        CancellationToken ct)
-    {
-        var key = _memo is not null && objectBytes is { } raw ? MemoKey.Of(injector, requestNamespace, path, namespaceAnnotations, raw.Span) : null;
-        if (key is not null && _memo!.TryGet(key, out var kept))
-        {
-            // The stages' spans are absent on a hit; the admission span says why.
-            System.Diagnostics.Activity.Current?.SetTag("injector.memo", "hit");
-            _metrics.CountMemo(hit: true);
-            return (kept.Result, kept.Patch);
-        }
+    /// <summary>A pod's creation (or update): what the injector answers; anything else is admitted unchanged.</summary>
+    private static bool IsPodCreation(AdmissionRequest request) =>
+        request.Kind?.Kind == "Pod"
+        && (request.Resource is not { } resource || resource.Resource == "pods")
+        && string.IsNullOrEmpty(request.SubResource);
 
-        var pathEnv = PathEnv.Parse(path, _logger);
-        var result = injector.Inject(new InjectionRequest(pod, requestNamespace, InjectionDoor.Webhook, pathEnv, NamespaceAnnotations: namespaceAnnotations), ct);
-        var patch = result is InjectionResult.Injected injected ? Encoding.UTF8.GetBytes(injected.Patch.ToJsonString()) : null;
-        if (key is not null)
-        {
-            _metrics.CountMemo(hit: false);
-
-            // The injected pod and the patch tree are not kept: the bytes are what is sent.
-            _memo!.Add(key, new MemoAnswer(result is InjectionResult.Injected i ? i with { Pod = [], Patch = [] } : result, patch));
-        }
-
-        return (result, patch);
-    }
+    /// <summary>The review's apiVersion and kind echoed around a response.</summary>
+    private static AdmissionReview Answer(AdmissionReview review, AdmissionResponse response) =>
+        new() { ApiVersion = review.ApiVersion, Kind = review.Kind, Response = response };
 
     /// <summary>
     /// The review was refused as a whole (a repeated key, nesting past 64, a lone surrogate: JSON Go would read). The

@@ -7,11 +7,12 @@ namespace Injector.Webhook;
 /// <summary>
 /// Answers already computed, by everything that decides them: the injector (one configuration snapshot with the
 /// cluster's facts built in: a reload or a node change makes a new one, and empties the memo), the request namespace,
-/// the path (its env overrides), the namespace annotations the injector read (by identity: the watch's or the
-/// cache's dictionary), and the exact bytes of <c>request.object</c>. A ReplicaSet's pods arrive as identical
-/// objects (no name or uid yet), so a rollout injects once. The uid, dry run and the review's apiVersion are not
-/// part of the answer and are filled in per request. Answers that depend on time (the deadline) or on a failure of
-/// the injector itself are never kept. Bounded by entries and bytes; past either it starts over.
+/// the path (its env overrides) and the exact bytes of <c>request.object</c> make the key; the namespace annotations
+/// the injector read are kept with the answer, which holds only while they are the same dictionary (the watch's or
+/// the cache's: a change makes a new one). A ReplicaSet's pods arrive as identical objects (no name or uid yet), so a
+/// rollout injects once. The uid, dry run and the review's apiVersion are not part of the answer and are filled in
+/// per request. Answers that depend on time (the deadline) or on a failure of the injector itself are never kept.
+/// Bounded by entries and bytes; past either it starts over.
 /// </summary>
 public sealed class AdmissionMemo
 {
@@ -49,15 +50,11 @@ public sealed class AdmissionMemo
             Clear();
         }
 
-        if (_answers.TryGetValue(key, out answer!))
-        {
-            Interlocked.Increment(ref _hits);
-            return true;
-        }
-
-        Interlocked.Increment(ref _misses);
-        return false;
+        return _answers.TryGetValue(key, out answer!);
     }
+
+    /// <summary>Counts a lookup: a hit when the kept answer was used, a miss when the answer was computed.</summary>
+    public void Record(bool hit) => Interlocked.Increment(ref hit ? ref _hits : ref _misses);
 
     /// <summary>Keeps an answer unless it depends on time or on a failure of the injector.</summary>
     public void Add(MemoKey key, MemoAnswer answer)
@@ -75,7 +72,13 @@ public sealed class AdmissionMemo
             Clear();
         }
 
-        if (_answers.TryAdd(key, answer))
+        if (_answers.TryGetValue(key, out var previous))
+        {
+            // Computed with other namespace annotations: the new answer replaces it.
+            _answers[key] = answer;
+            Interlocked.Add(ref _bytes, size - previous.Size - key.Size);
+        }
+        else if (_answers.TryAdd(key, answer))
         {
             Interlocked.Increment(ref _count);
             Interlocked.Add(ref _bytes, size);
@@ -116,15 +119,13 @@ public sealed class AdmissionMemo
 /// <param name="Injector">The injector in force (compared by identity).</param>
 /// <param name="RequestNamespace">The request's namespace.</param>
 /// <param name="Path">The request path (its env overrides).</param>
-/// <param name="NamespaceAnnotations">The namespace annotations given to the injector (by identity), or null.</param>
 /// <param name="ObjectHashHigh">The first half of the SHA-256 of the raw bytes of <c>request.object</c>.</param>
 /// <param name="ObjectHashLow">Its second half.</param>
-public sealed record MemoKey(IPodInjector Injector, string? RequestNamespace, string Path, IReadOnlyDictionary<string, string>? NamespaceAnnotations, UInt128 ObjectHashHigh, UInt128 ObjectHashLow)
+public sealed record MemoKey(IPodInjector Injector, string? RequestNamespace, string Path, UInt128 ObjectHashHigh, UInt128 ObjectHashLow)
 {
     public bool Equals(MemoKey? other) =>
         other is not null
         && ReferenceEquals(Injector, other.Injector)
-        && ReferenceEquals(NamespaceAnnotations, other.NamespaceAnnotations)
         && ObjectHashHigh == other.ObjectHashHigh
         && ObjectHashLow == other.ObjectHashLow
         && string.Equals(RequestNamespace, other.RequestNamespace, StringComparison.Ordinal)
@@ -135,7 +136,7 @@ public sealed record MemoKey(IPodInjector Injector, string? RequestNamespace, st
     /// <summary>What the key holds in memory, roughly.</summary>
     public long Size => 96 + (2L * ((RequestNamespace?.Length ?? 0) + Path.Length));
 
-    public static MemoKey Of(IPodInjector injector, string? requestNamespace, string path, IReadOnlyDictionary<string, string>? namespaceAnnotations, ReadOnlySpan<byte> objectBytes)
+    public static MemoKey Of(IPodInjector injector, string? requestNamespace, string path, ReadOnlySpan<byte> objectBytes)
     {
         Span<byte> hash = stackalloc byte[32];
         System.Security.Cryptography.SHA256.HashData(objectBytes, hash);
@@ -143,17 +144,31 @@ public sealed record MemoKey(IPodInjector Injector, string? RequestNamespace, st
             injector,
             requestNamespace,
             path,
-            namespaceAnnotations,
             System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash[..16]),
             System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash[16..]));
     }
 }
 
-/// <summary>An answer kept: the result without the injected pod, and the patch as the bytes that are sent.</summary>
+/// <summary>An answer kept: the result without the injected pod, the patch as the bytes that are sent, and what the pod's object said of itself.</summary>
 /// <param name="Result">The injector's result (for an injection, its pod and patch trees are not kept).</param>
 /// <param name="Patch">The JSON patch bytes of an injection; null otherwise.</param>
 public sealed record MemoAnswer(InjectionResult Result, byte[]? Patch)
 {
-    public long Size => 256 + (Patch?.LongLength ?? 0) + (Result is InjectionResult.Denied d ? 2L * d.Message.Length : 0)
-        + Result.Warnings.Sum(w => 2L * w.Length);
+    /// <summary>The pod's namespace (its own, else the request's), as read: its annotations are looked up by it.</summary>
+    public string PodNamespace { get; init; } = "";
+
+    /// <summary>The same, escaped for logs.</summary>
+    public string Namespace { get; init; } = "";
+
+    /// <summary>The pod's name or generateName, escaped for logs; null when it has neither (the request's name is used).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The workload the pod's Events go on.</summary>
+    public Events.EventSubject? Subject { get; init; }
+
+    /// <summary>The namespace annotations the injector read (compared by identity), or null.</summary>
+    public IReadOnlyDictionary<string, string>? NamespaceAnnotations { get; init; }
+
+    public long Size => 512 + (Patch?.LongLength ?? 0) + (Result is InjectionResult.Denied d ? 2L * d.Message.Length : 0)
+        + Result.Warnings.Sum(w => 2L * w.Length) + (4L * (Namespace.Length + (Name?.Length ?? 0)));
 }

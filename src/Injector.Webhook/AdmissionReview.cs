@@ -49,6 +49,7 @@ public sealed class AdmissionRequest
     public JsonNode? UserInfo { get; set; }
 
     /// <summary>The object under review, exactly as submitted (never a typed model).</summary>
+    [JsonConverter(typeof(ReviewObjectConverter))]
     public JsonNode? Object { get; set; }
 
     public JsonNode? OldObject { get; set; }
@@ -122,4 +123,5 @@ public sealed class ListMeta;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AdmissionReview))]
+[JsonSerializable(typeof(JsonNode))]
 public sealed partial class AdmissionJsonContext : JsonSerializerContext;

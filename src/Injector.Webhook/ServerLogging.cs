@@ -13,6 +13,10 @@ internal static class ServerLogging
 
         // ASP.NET Core logs every request at Information; the webhook logs its own line per review.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // Its hosting diagnostics log only request starts and ends (Information and Debug); a logger enabled at any
+        // level there makes ASP.NET Core start an Activity for every request, which nothing reads.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         // Our own provider, not AddConsole: the console logger writes each line with a system call of its own.
         logging.Services.AddSingleton<ILoggerProvider>(_ => new Logging.StdoutLoggerProvider(options.LogFormat, System.Console.OpenStandardOutput()));
 

@@ -98,16 +98,60 @@ public sealed class AdmissionMemoTests : IDisposable
     }
 
     [Fact]
-    public void Namespace_annotations_are_compared_by_identity_and_whitespace_is_a_different_object()
+    public void The_key_is_the_exact_bytes_and_whitespace_is_a_different_object()
     {
         var injector = _source.Current;
-        var annotations = new Dictionary<string, string> { ["openshift.io/sa.scc.uid-range"] = "1000/10" };
-        var same = MemoKey.Of(injector, "ns", "/inject", annotations, "{\"a\":1}"u8);
+        var same = MemoKey.Of(injector, "ns", "/inject", "{\"a\":1}"u8);
 
-        Assert.Equal(same, MemoKey.Of(injector, "ns", "/inject", annotations, "{\"a\":1}"u8));
-        Assert.NotEqual(same, MemoKey.Of(injector, "ns", "/inject", new Dictionary<string, string>(annotations), "{\"a\":1}"u8));
-        Assert.NotEqual(same, MemoKey.Of(injector, "ns", "/inject", annotations, "{\"a\": 1}"u8));
-        Assert.NotEqual(same, MemoKey.Of(injector, "ns", "/inject", null, "{\"a\":1}"u8));
+        Assert.Equal(same, MemoKey.Of(injector, "ns", "/inject", "{\"a\":1}"u8));
+        Assert.NotEqual(same, MemoKey.Of(injector, "ns", "/inject", "{\"a\": 1}"u8));
+        Assert.NotEqual(same, MemoKey.Of(injector, "other", "/inject", "{\"a\":1}"u8));
+        Assert.NotEqual(same, MemoKey.Of(injector, "ns", "/inject/x", "{\"a\":1}"u8));
+    }
+
+    [Fact]
+    public async Task An_answer_holds_only_while_the_namespace_annotations_are_the_same_dictionary()
+    {
+        var memo = new AdmissionMemo();
+        var injector = new CountingInjector(new InjectionResult.Skipped(SkipReason.PolicyDisabled, [])) { ReadsNamespaceAnnotations = true };
+        var namespaces = new Namespaces { Annotations = new Dictionary<string, string> { ["openshift.io/sa.scc.uid-range"] = "1000/10" } };
+        var handler = new AdmissionHandler(injector, _metrics, NullLogger<AdmissionHandler>.Instance, namespaces, memo);
+        var pod = Pods().First().Data;
+
+        await handler.ReviewAsync(Review(pod, "a"), "/inject", Ct);
+        await handler.ReviewAsync(Review(pod, "b"), "/inject", Ct);
+        Assert.Equal((1, 1), (injector.Calls, memo.Hits));
+
+        // The same annotations in a new dictionary (the watch saw the namespace change): computed again, then kept.
+        namespaces.Annotations = new Dictionary<string, string>(namespaces.Annotations);
+        await handler.ReviewAsync(Review(pod, "c"), "/inject", Ct);
+        await handler.ReviewAsync(Review(pod, "d"), "/inject", Ct);
+        Assert.Equal((2, 2), (injector.Calls, memo.Hits));
+        Assert.Equal("shop", namespaces.Asked.Distinct().Single());
+    }
+
+    [Fact]
+    public async Task A_kept_object_in_a_review_that_is_refused_elsewhere_is_still_refused()
+    {
+        var memo = new AdmissionMemo();
+        var handler = Handler(memo);
+        var pod = Pods().First().Data;
+        await handler.ReviewAsync(Review(pod, "a"), "/inject", Ct);
+
+        // The object is the kept one; a repeated key elsewhere in the review, or a review that is no pod's, is
+        // answered as without the memo.
+        var text = Encoding.UTF8.GetString(Review(pod, "b").Span);
+        var repeated = text.Replace("\"uid\":\"b\"", "\"uid\":\"b\",\"uid\":\"c\"", StringComparison.Ordinal);
+        var userInfo = text.Replace("\"userInfo\":{\"username\":", "\"userInfo\":{\"username\":\"x\",\"username\":", StringComparison.Ordinal);
+        var notAPod = text.Replace("\"resource\":\"pods\"", "\"resource\":\"deployments\"", StringComparison.Ordinal);
+        Assert.NotEqual(text, repeated);
+        Assert.NotEqual(text, userInfo);
+        Assert.NotEqual(text, notAPod);
+
+        Assert.Equal(AdmissionOutcomeKind.Failed, (await handler.ReviewAsync(Encoding.UTF8.GetBytes(repeated), "/inject", Ct)).Kind);
+        Assert.Equal(AdmissionOutcomeKind.Failed, (await handler.ReviewAsync(Encoding.UTF8.GetBytes(userInfo), "/inject", Ct)).Kind);
+        Assert.Equal(AdmissionOutcomeKind.Ignored, (await handler.ReviewAsync(Encoding.UTF8.GetBytes(notAPod), "/inject", Ct)).Kind);
+        Assert.Equal(0, memo.Hits);
     }
 
     [Fact]
@@ -179,12 +223,25 @@ public sealed class AdmissionMemoTests : IDisposable
 
         public IPodInjector Current => this;
 
-        public bool ReadsNamespaceAnnotations => false;
+        public bool ReadsNamespaceAnnotations { get; init; }
 
         public InjectionResult Inject(InjectionRequest request, CancellationToken cancellationToken = default)
         {
             Calls++;
             return Result;
+        }
+    }
+
+    private sealed class Namespaces : Cluster.INamespaceAnnotations
+    {
+        public IReadOnlyDictionary<string, string>? Annotations { get; set; }
+
+        public List<string> Asked { get; } = [];
+
+        public ValueTask<IReadOnlyDictionary<string, string>?> GetAsync(string @namespace, CancellationToken cancellationToken)
+        {
+            Asked.Add(@namespace);
+            return ValueTask.FromResult(Annotations);
         }
     }
 }
