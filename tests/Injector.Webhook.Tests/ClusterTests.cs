@@ -1,17 +1,16 @@
 using System.Text;
 using Injector.Core.Platform;
 using Injector.Webhook.Cluster;
-using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Injector.Webhook.Tests;
 
-/// <summary>Reading the cluster with KubernetesClient, against a small fake API server on 127.0.0.1.</summary>
+/// <summary>Reading the cluster with our API client, against a small fake API server on 127.0.0.1.</summary>
 public sealed class ClusterTests : IAsyncLifetime
 {
     private FakeApiServer _api = null!;
 
-    public IKubernetes Client => _api.Client;
+    public KubeApi Client => _api.Client;
 
     /// <summary>How many times the namespace was read directly (GET), not through a watch.</summary>
     private int NamespaceReads => _api.Requests.Count(r => r.StartsWith("GET /api/v1/namespaces/test-ns", StringComparison.Ordinal));

@@ -127,7 +127,7 @@ public sealed class ClusterWatchTests : IAsyncLifetime
     public async Task Readiness_waits_for_the_first_node_list_within_its_grace_and_never_for_namespaces()
     {
         // Nothing listens on this port: the lists fail and are retried.
-        using var unreachable = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+        using var unreachable = new KubeApi(new Uri("http://127.0.0.1:1"));
         await using (var server = await RunningServer.StartAsync(
             _ => new FakeInjector(),
             configure: o => o with { HealthPort = 0 },

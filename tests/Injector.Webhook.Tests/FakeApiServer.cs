@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using k8s;
+using Injector.Webhook.Cluster;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -28,7 +28,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
 
     private FakeApiServer(WebApplication app) => _app = app;
 
-    public IKubernetes Client { get; private set; } = null!;
+    public KubeApi Client { get; private set; } = null!;
 
     /// <summary>Every request, as "METHOD path?query".</summary>
     public IReadOnlyCollection<string> Requests => _requests;
@@ -47,7 +47,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
         var server = new FakeApiServer(builder.Build());
         server.Map();
         await server._app.StartAsync();
-        server.Client = new Kubernetes(new KubernetesClientConfiguration { Host = server._app.Urls.First() });
+        server.Client = new KubeApi(new Uri(server._app.Urls.First()));
         return server;
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using k8s;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook.Cluster;
@@ -11,10 +10,10 @@ namespace Injector.Webhook.Cluster;
 /// read. A failed read is logged and treated as unknown.
 /// </summary>
 public sealed partial class ClusterNamespaceAnnotations(
-    IKubernetes client,
+    KubeApi client,
     ILogger<ClusterNamespaceAnnotations> logger,
     TimeSpan? cacheFor = null,
-    ResourceWatch<k8s.Models.V1Namespace, k8s.Models.V1NamespaceList, NamespaceMetadata>? watch = null)
+    ResourceWatch<NamespaceMetadata>? watch = null)
     : INamespaceAnnotations, INamespaceLabels
 {
     /// <summary>Namespaces remembered at most; past it the cache starts over (a cluster has far fewer).</summary>
@@ -47,7 +46,7 @@ public sealed partial class ClusterNamespaceAnnotations(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ReadTimeout);
-            var ns = await client.CoreV1.ReadNamespaceAsync(@namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+            var ns = await client.GetAsync($"/api/v1/namespaces/{KubeApi.Segment(@namespace)}", timeout.Token).ConfigureAwait(false);
             value = NamespaceMetadata.Of(ns);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -1,5 +1,4 @@
-using k8s;
-using k8s.Models;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook.Cluster;
@@ -10,7 +9,7 @@ namespace Injector.Webhook.Cluster;
 /// <param name="WatchNamespaces">Follow the namespaces (OpenShift's UID ranges, the console's explain); without it a namespace is read when needed.</param>
 /// <param name="RecordEvents">Write Events about admissions on the workloads.</param>
 /// <param name="EventFlushInterval">How long admissions gather into one Event write (2 s when null).</param>
-public sealed record ClusterOptions(IKubernetes Client, bool WatchNodes, bool WatchNamespaces = true, bool RecordEvents = true, TimeSpan? EventFlushInterval = null)
+public sealed record ClusterOptions(KubeApi Client, bool WatchNodes, bool WatchNamespaces = true, bool RecordEvents = true, TimeSpan? EventFlushInterval = null)
 {
     /// <summary>How long readiness waits for the first node list; then classic sidecars stay until the nodes are listed.</summary>
     public TimeSpan NodeListGrace { get; init; } = TimeSpan.FromSeconds(30);
@@ -38,29 +37,19 @@ public sealed partial class ClusterWatches : IAsyncDisposable
         _logger = loggers.CreateLogger<ClusterWatches>();
         _nodeListGrace = options.NodeListGrace;
         var client = options.Client;
-        Namespaces = !options.WatchNamespaces ? null : new ResourceWatch<V1Namespace, V1NamespaceList, NamespaceMetadata>(
-            "namespaces",
-            ct => client.CoreV1.ListNamespaceAsync(cancellationToken: ct),
-            (version, timeout, onError, ct) => client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
-            NamespaceMetadata.Of,
-            _logger);
+        Namespaces = !options.WatchNamespaces ? null : new ResourceWatch<NamespaceMetadata>("namespaces", client, "/api/v1/namespaces", NamespaceMetadata.Of, _logger);
         if (options.WatchNodes)
         {
-            Nodes = new ResourceWatch<V1Node, V1NodeList, string?>(
-                "nodes",
-                ct => client.CoreV1.ListNodeAsync(cancellationToken: ct),
-                (version, timeout, onError, ct) => client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
-                node => node.Status?.NodeInfo?.KubeletVersion,
-                _logger);
+            Nodes = new ResourceWatch<string?>("nodes", client, "/api/v1/nodes", KubeletVersion, _logger);
             Nodes.Changed += OnNodesChanged;
         }
     }
 
     /// <summary>The namespace watch; null unless <see cref="ClusterOptions.WatchNamespaces"/>.</summary>
-    public ResourceWatch<V1Namespace, V1NamespaceList, NamespaceMetadata>? Namespaces { get; }
+    public ResourceWatch<NamespaceMetadata>? Namespaces { get; }
 
     /// <summary>The node watch; null unless <see cref="ClusterOptions.WatchNodes"/>.</summary>
-    public ResourceWatch<V1Node, V1NodeList, string?>? Nodes { get; }
+    public ResourceWatch<string?>? Nodes { get; }
 
     /// <summary>Whether every node supports native sidecars; null before the first node list (or without a node watch).</summary>
     public bool? NativeSidecars => _native;
@@ -114,6 +103,10 @@ public sealed partial class ClusterWatches : IAsyncDisposable
         }
     }
 
+    /// <summary>A node's <c>status.nodeInfo.kubeletVersion</c>.</summary>
+    private static string? KubeletVersion(JsonObject node) =>
+        ((node["status"] as JsonObject)?["nodeInfo"] as JsonObject)?["kubeletVersion"] is JsonValue value && value.TryGetValue<string>(out var version) ? version : null;
+
     private void OnNodesChanged(IReadOnlyDictionary<string, string?> nodes)
     {
         var native = NativeSidecarDetection.AllSupport(nodes.Values.ToList());
@@ -146,11 +139,25 @@ public sealed partial class ClusterWatches : IAsyncDisposable
 /// <summary>What is kept of a namespace: its annotations (OpenShift's UID ranges) and labels (what a namespaceSelector sees).</summary>
 public sealed record NamespaceMetadata(IReadOnlyDictionary<string, string> Annotations, IReadOnlyDictionary<string, string> Labels)
 {
-    public static NamespaceMetadata Of(V1Namespace ns)
+    public static NamespaceMetadata Of(JsonObject ns)
     {
         ArgumentNullException.ThrowIfNull(ns);
-        return new NamespaceMetadata(
-            new Dictionary<string, string>(ns.Metadata?.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal),
-            new Dictionary<string, string>(ns.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal));
+        var metadata = ns["metadata"] as JsonObject;
+        return new NamespaceMetadata(Strings(metadata?["annotations"]), Strings(metadata?["labels"]));
+    }
+
+    /// <summary>A map of strings (labels, annotations); values of another type are left out.</summary>
+    private static Dictionary<string, string> Strings(JsonNode? map)
+    {
+        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in map as JsonObject ?? [])
+        {
+            if (value is JsonValue v && v.TryGetValue<string>(out var text))
+            {
+                strings[key] = text;
+            }
+        }
+
+        return strings;
     }
 }

@@ -1,5 +1,4 @@
-using k8s;
-using k8s.Models;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook.Cluster;
@@ -10,20 +9,16 @@ namespace Injector.Webhook.Cluster;
 /// broken connection, a refused request) starts over with a fresh list after a capped backoff. <see cref="Changed"/>
 /// is raised after every change of the store; <see cref="Synced"/> turns true with the first successful list.
 /// </summary>
-/// <typeparam name="TItem">The object kind (V1Node, V1Namespace).</typeparam>
-/// <typeparam name="TList">Its list kind.</typeparam>
 /// <typeparam name="TValue">What is kept of each object.</typeparam>
-public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposable
-    where TItem : IKubernetesObject<V1ObjectMeta>
-    where TList : IKubernetesObject<V1ListMeta>, IItems<TItem>
+public sealed partial class ResourceWatch<TValue> : IAsyncDisposable
 {
     /// <summary>How long the API server keeps one watch open before it is resumed (it closes it itself at this timeout).</summary>
     private const int WatchTimeoutSeconds = 300;
 
     private readonly string _what;
-    private readonly Func<CancellationToken, Task<TList>> _list;
-    private readonly Func<string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, TItem)>> _watch;
-    private readonly Func<TItem, TValue> _project;
+    private readonly KubeApi _api;
+    private readonly string _path;
+    private readonly Func<JsonObject, TValue> _project;
     private readonly ILogger _logger;
     private readonly TimeSpan _maxBackoff;
     private readonly CancellationTokenSource _stop = new();
@@ -33,23 +28,16 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
     private int _disposed;
 
     /// <param name="what">What is watched, for logs ("nodes").</param>
-    /// <param name="list">Lists every object.</param>
-    /// <param name="watch">Watches from a resourceVersion (with bookmarks, the timeout given and a callback for a broken stream).</param>
+    /// <param name="api">The API server.</param>
+    /// <param name="path">The collection (<c>/api/v1/nodes</c>): listed, then watched.</param>
     /// <param name="project">What is kept of an object.</param>
     /// <param name="logger">Where failures are logged.</param>
     /// <param name="maxBackoff">The longest wait between attempts after a failure (30 s).</param>
-    public ResourceWatch(
-        string what,
-        Func<CancellationToken, Task<TList>> list,
-        Func<string, int, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, TItem)>> watch,
-        Func<TItem, TValue> project,
-        ILogger logger,
-        TimeSpan? maxBackoff = null)
+    public ResourceWatch(string what, KubeApi api, string path, Func<JsonObject, TValue> project, ILogger logger, TimeSpan? maxBackoff = null)
     {
-        ArgumentNullException.ThrowIfNull(watch);
         _what = what;
-        _list = list;
-        _watch = (version, onError, ct) => watch(version, WatchTimeoutSeconds, onError, ct);
+        _api = api;
+        _path = path;
         _project = project;
         _logger = logger;
         _maxBackoff = maxBackoff ?? TimeSpan.FromSeconds(30);
@@ -100,11 +88,11 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
         {
             try
             {
-                var list = await _list(ct).ConfigureAwait(false);
+                var list = await _api.GetAsync(_path, ct).ConfigureAwait(false);
                 var items = new Dictionary<string, TValue>(StringComparer.Ordinal);
-                foreach (var item in list.Items ?? [])
+                foreach (var item in (list["items"] as JsonArray)?.OfType<JsonObject>() ?? [])
                 {
-                    if (item.Metadata?.Name is { } name)
+                    if (Metadata(item, "name") is { } name)
                     {
                         items[name] = _project(item);
                     }
@@ -112,7 +100,7 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
 
                 Publish(items);
                 _synced.TrySetResult();
-                var version = list.Metadata?.ResourceVersion ?? "";
+                var version = Metadata(list, "resourceVersion") ?? "";
                 while (!ct.IsCancellationRequested)
                 {
                     var started = DateTime.UtcNow;
@@ -174,19 +162,18 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
     /// </summary>
     private async Task<(string? Version, int Events)> WatchAsync(string version, CancellationToken ct)
     {
-        Exception? streamError = null;
         var events = 0;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(TimeSpan.FromSeconds(WatchTimeoutSeconds + 30));
         try
         {
-            await foreach (var (type, item) in _watch(version, e => streamError = e, limit.Token).ConfigureAwait(false))
+            await foreach (var (type, item) in _api.WatchAsync(_path, version, WatchTimeoutSeconds, limit.Token).ConfigureAwait(false))
             {
                 switch (type)
                 {
-                    case WatchEventType.Added:
-                    case WatchEventType.Modified:
-                        if (item.Metadata?.Name is { } name)
+                    case "ADDED":
+                    case "MODIFIED":
+                        if (Metadata(item, "name") is { } name)
                         {
                             var value = _project(item);
                             if (!_items.TryGetValue(name, out var old) || !EqualityComparer<TValue>.Default.Equals(old, value))
@@ -198,8 +185,8 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
                         }
 
                         break;
-                    case WatchEventType.Deleted:
-                        if (item.Metadata?.Name is { } gone && _items.ContainsKey(gone))
+                    case "DELETED":
+                        if (Metadata(item, "name") is { } gone && _items.ContainsKey(gone))
                         {
                             var items = new Dictionary<string, TValue>(_items, StringComparer.Ordinal);
                             items.Remove(gone);
@@ -208,11 +195,14 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
                         }
 
                         break;
-                    case WatchEventType.Error:
-                        return (null, events);
+                    case "ERROR":
+                        // A Status: 410 Gone (the version is too old) means list again; anything else is a failure.
+                        var code = (item["code"] as JsonValue)?.TryGetValue<int>(out var c) == true ? c : 0;
+                        var message = (item["message"] as JsonValue)?.TryGetValue<string>(out var m) == true ? m : "no message";
+                        return code == 410 ? (null, events) : throw new KubeApiException(code, null, $"the watch failed: {message}");
                 }
 
-                if (item?.Metadata?.ResourceVersion is { Length: > 0 } seen)
+                if (Metadata(item, "resourceVersion") is { Length: > 0 } seen)
                 {
                     version = seen;
                 }
@@ -223,16 +213,18 @@ public sealed partial class ResourceWatch<TItem, TList, TValue> : IAsyncDisposab
             // Outlived its timeout: resumed from the last version seen.
             return (version, events);
         }
-
-        return streamError switch
+        catch (KubeApiException e) when (e.StatusCode == 410)
         {
-            null => (version, events),
+            // Some servers refuse the watch itself with 410 rather than send an ERROR event.
+            return (null, events);
+        }
 
-            // The client hands a Status event (410 Gone: the version is too old) to the error callback.
-            KubernetesException { Status.Code: 410 } => (null, events),
-            _ => throw streamError,
-        };
+        return (version, events);
     }
+
+    /// <summary>A string field of an object's metadata.</summary>
+    private static string? Metadata(JsonObject item, string field) =>
+        (item["metadata"] as JsonObject)?[field] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private void Publish(Dictionary<string, TValue> items)
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using k8s;
-using k8s.Models;
+using Injector.Webhook.Cluster;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook.Events;
@@ -32,7 +32,7 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
     /// <summary>The longest Event message (the API's events are meant to be short).</summary>
     public const int MaxMessageLength = 1024;
 
-    private readonly IKubernetes _client;
+    private readonly KubeApi _client;
     private readonly WebhookMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly Channel<Item> _queue;
@@ -45,7 +45,7 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
     private long _dropped;
     private DateTimeOffset _lastFailureLog = DateTimeOffset.MinValue;
 
-    public AdmissionEvents(IKubernetes client, ILogger<AdmissionEvents> logger, WebhookMetrics? metrics = null, TimeSpan? flushInterval = null)
+    public AdmissionEvents(KubeApi client, ILogger<AdmissionEvents> logger, WebhookMetrics? metrics = null, TimeSpan? flushInterval = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(logger);
@@ -184,12 +184,10 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
                 if (_tracked.TryGetValue(key, out var tracked) && now - tracked.First < EventTtl && tracked.Target == target)
                 {
                     var total = tracked.Count + count;
-                    var patch = new V1Patch(
-                        $$"""{"count":{{total}},"lastTimestamp":"{{Timestamp(now)}}"}""",
-                        V1Patch.PatchType.MergePatch);
+                    var patch = new JsonObject { ["count"] = total, ["lastTimestamp"] = Timestamp(now) };
                     using (var timeout = Timeout(ct))
                     {
-                        await _client.CoreV1.PatchNamespacedEventAsync(patch, tracked.Name, subject.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+                        await _client.MergePatchAsync(EventsPath(subject.Namespace) + "/" + KubeApi.Segment(tracked.Name), patch, timeout.Token).ConfigureAwait(false);
                     }
 
                     _tracked[key] = tracked with { Count = total };
@@ -201,7 +199,7 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
                 var name = $"{key.Workload.Name[..Math.Min(key.Workload.Name.Length, 253 - 33)].TrimEnd('.', '-')}.{Guid.NewGuid():N}";
                 using (var timeout = Timeout(ct))
                 {
-                    await _client.CoreV1.CreateNamespacedEventAsync(New(name, key, target, count, now), subject.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+                    await _client.CreateAsync(EventsPath(subject.Namespace), New(name, key, target, count, now), timeout.Token).ConfigureAwait(false);
                 }
 
                 if (_tracked.Count >= MaxTracked)
@@ -246,16 +244,17 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
             return owner ?? controller;
         }
 
-        V1ObjectMeta? metadata;
+        JsonObject? metadata;
         try
         {
             using var timeout = Timeout(ct);
-            metadata = (controller.Kind, controller.ApiVersion) switch
+            var path = (controller.Kind, controller.ApiVersion) switch
             {
-                ("ReplicaSet", "apps/v1") => (await _client.AppsV1.ReadNamespacedReplicaSetAsync(controller.Name, subject.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false)).Metadata,
-                ("Job", "batch/v1") => (await _client.BatchV1.ReadNamespacedJobAsync(controller.Name, subject.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false)).Metadata,
+                ("ReplicaSet", "apps/v1") => $"/apis/apps/v1/namespaces/{KubeApi.Segment(subject.Namespace)}/replicasets/{KubeApi.Segment(controller.Name)}",
+                ("Job", "batch/v1") => $"/apis/batch/v1/namespaces/{KubeApi.Segment(subject.Namespace)}/jobs/{KubeApi.Segment(controller.Name)}",
                 _ => null,
             };
+            metadata = path is null ? null : (await _client.GetAsync(path, timeout.Token).ConfigureAwait(false))["metadata"] as JsonObject;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -265,9 +264,13 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
         }
 
         // Only the object the pod named (same uid) is followed up: a pod cannot point the Event at another workload.
-        var owners = metadata?.Uid == controller.Uid ? metadata.OwnerReferences : null;
-        var top = owners?.FirstOrDefault(o => o.Controller == true && o.Kind == subject.Workload.Kind && o.Name == subject.Workload.Name);
-        owner = top is null ? null : new OwnerReference(top.ApiVersion, top.Kind, top.Name, top.Uid);
+        var owners = metadata is not null && Text(metadata["uid"]) == controller.Uid ? metadata["ownerReferences"] as JsonArray : null;
+        var top = owners?.OfType<JsonObject>().FirstOrDefault(o =>
+            o["controller"] is JsonValue c && c.TryGetValue<bool>(out var isController) && isController
+            && Text(o["kind"]) == subject.Workload.Kind && Text(o["name"]) == subject.Workload.Name);
+        owner = top is null || Text(top["apiVersion"]) is not { } apiVersion || Text(top["uid"]) is not { } uid
+            ? null
+            : new OwnerReference(apiVersion, subject.Workload.Kind, subject.Workload.Name, uid);
         if (_owners.Count >= MaxTracked)
         {
             _owners.Clear();
@@ -277,27 +280,33 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
         return owner ?? controller;
     }
 
-    private Corev1Event New(string name, EventKey key, OwnerReference target, int count, DateTimeOffset now) => new()
+    private JsonObject New(string name, EventKey key, OwnerReference target, int count, DateTimeOffset now) => new()
     {
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = key.Namespace },
-        InvolvedObject = new V1ObjectReference
+        ["apiVersion"] = "v1",
+        ["kind"] = "Event",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = key.Namespace },
+        ["involvedObject"] = new JsonObject
         {
-            ApiVersion = target.ApiVersion,
-            Kind = target.Kind,
-            Name = target.Name,
-            NamespaceProperty = key.Namespace,
-            Uid = target.Uid,
+            ["apiVersion"] = target.ApiVersion,
+            ["kind"] = target.Kind,
+            ["name"] = target.Name,
+            ["namespace"] = key.Namespace,
+            ["uid"] = target.Uid,
         },
-        Type = key.Type,
-        Reason = key.Reason,
-        Message = key.Message,
-        Count = count,
-        FirstTimestamp = now.UtcDateTime,
-        LastTimestamp = now.UtcDateTime,
-        Source = new V1EventSource { Component = Component },
-        ReportingComponent = Component,
-        ReportingInstance = _instance,
+        ["type"] = key.Type,
+        ["reason"] = key.Reason,
+        ["message"] = key.Message,
+        ["count"] = count,
+        ["firstTimestamp"] = Timestamp(now),
+        ["lastTimestamp"] = Timestamp(now),
+        ["source"] = new JsonObject { ["component"] = Component },
+        ["reportingComponent"] = Component,
+        ["reportingInstance"] = _instance,
     };
+
+    private static string EventsPath(string ns) => $"/api/v1/namespaces/{KubeApi.Segment(ns)}/events";
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
