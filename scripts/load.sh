@@ -3,6 +3,7 @@
 #   ceiling   bench's minimal Kestrel + TLS handler (parses the review, writes a fixed ~1 KB answer)
 #   disabled  `injector serve` with `policy: disabled` (the whole stack, no render)
 #   injector  `injector serve` with the embedded defaults
+#   aot       the same, from the Native AOT build (artifacts/aot/injector), when make aot has published it
 # Each gets wrk (HTTP/1.1 over TLS, one thread, LOAD_CONNECTIONS connections, LOAD_SECONDS seconds) with the same pod
 # every request (a rollout) and with a different pod every request, then h2load (HTTP/2, the same pod, LOAD_REQUESTS
 # requests, 10 streams per connection). Prints req/s, p50, p99 and peak RSS (the server's peak so far, so a later run's
@@ -28,6 +29,7 @@ connections="${LOAD_CONNECTIONS:-16}"
 requests="${LOAD_REQUESTS:-20000}"
 injector="$root/src/Injector/bin/$config/net10.0/injector.dll"
 bench="$root/bench/Injector.Benchmarks/bin/$config/net10.0/Injector.Benchmarks.dll"
+aot="$root/artifacts/aot/injector"
 for file in "$injector" "$bench"; do
   [[ -f "$file" ]] || { echo "load: $file is missing; run make build first" >&2; exit 1; }
 done
@@ -136,8 +138,14 @@ echo "make load: $(nproc) cores, wrk -t1 -c$connections -d${seconds}s, h2load -c
 start ceiling 19601 dotnet "$bench" ceiling --port 19601 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key"
 start disabled 19602 dotnet "$injector" serve --address 127.0.0.1 --port 19602 --health-port 19612 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --inject-config "$work/disabled.yaml" --shutdown-delay 0
 start injector 19603 dotnet "$injector" serve --address 127.0.0.1 --port 19603 --health-port 19613 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --shutdown-delay 0
+servers=(ceiling:19601 disabled:19602 injector:19603)
+# The Native AOT build too, when make aot has published it.
+if [[ -x "$aot" ]]; then
+  start aot 19604 "$aot" serve --address 127.0.0.1 --port 19604 --health-port 19614 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --shutdown-delay 0
+  servers+=(aot:19604)
+fi
 
-for server in ceiling:19601 disabled:19602 injector:19603; do
+for server in "${servers[@]}"; do
   name=${server%%:*}
   port=${server##*:}
   # A short warm-up, so the JIT is not what is measured.

@@ -10,17 +10,10 @@ public sealed class CliProcessTests
     /// <summary>Runs the built CLI with the arguments, in a working directory (null: the test's).</summary>
     internal static (int ExitCode, string Stdout, string Stderr) RunIn(string? workingDirectory, IEnumerable<string> args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "injector.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = InjectorProcess.Start(args);
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
-        }
-
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
         }
 
         using var process = Process.Start(start)!;

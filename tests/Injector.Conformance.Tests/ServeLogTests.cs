@@ -126,11 +126,7 @@ public sealed class ServeLogTests
         {
             var certs = new TestCertificates();
             var (port, health) = (FreePort(), FreePort());
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "injector.dll"), "serve", "--address", "127.0.0.1", "--port", $"{port}", "--health-port", $"{health}", "--tls-cert", certs.CertFile, "--tls-key", certs.KeyFile, "--shutdown-delay", "0" }.Concat(args))
-            {
-                start.ArgumentList.Add(arg);
-            }
+            var start = InjectorProcess.Start(new[] { "serve", "--address", "127.0.0.1", "--port", $"{port}", "--health-port", $"{health}", "--tls-cert", certs.CertFile, "--tls-key", certs.KeyFile, "--shutdown-delay", "0" }.Concat(args));
 
             var serve = new Serve(Process.Start(start)!, certs, certs.CreateClient(port));
             using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{health}/") };
