@@ -9,11 +9,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Injector.Benchmarks;
 
 /// <summary>
-/// <c>handler [--distinct] [--disabled] [--no-memo] [--seconds S]</c>: the webhook's handler on
+/// <c>handler [--distinct] [--disabled] [--no-memo] [--seconds S] [--allocations]</c>: the webhook's handler on
 /// <c>examples/admission-review.json</c> in a bounded loop, no HTTP and no TLS: review bytes in, answer out, as
 /// <c>/inject</c> runs it. Prints µs per review (the fastest and the median quarter-second window) and bytes allocated per review; <c>--distinct</c> gives each review a new label
 /// value (a memo miss every time), <c>--disabled</c> uses <c>policy: disabled</c>. A steadier comparison than
-/// <c>make load</c> on a shared machine, and a target for <c>perf</c> and <c>dotnet-trace</c>.
+/// <c>make load</c> on a shared machine, and a target for <c>perf</c> and <c>dotnet-trace</c>; <c>--allocations</c> lists the
+/// types allocated most (the runtime's allocation samples).
 /// </summary>
 internal static class HandlerLoop
 {
@@ -22,6 +23,7 @@ internal static class HandlerLoop
         var distinct = args.Contains("--distinct");
         var disabled = args.Contains("--disabled");
         var memo = !args.Contains("--no-memo");
+        using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
         var seconds = Array.IndexOf(args, "--seconds") is var s and >= 0 && s + 1 < args.Length ? double.Parse(args[s + 1], CultureInfo.InvariantCulture) : 5;
         seconds = Math.Clamp(seconds, 0.5, 60);
 
@@ -76,6 +78,11 @@ internal static class HandlerLoop
         var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)count;
         windows.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"handler {(disabled ? "disabled" : "default")} {(distinct ? "distinct" : "same")}{(memo ? "" : " no-memo")}: {count} reviews; per review: fastest window {windows[0]:F1} us, median {windows[windows.Count / 2]:F1} us; {bytes / 1024:F1} KB allocated"));
+        foreach (var line in sampler?.Top(40) ?? [])
+        {
+            Console.WriteLine(line);
+        }
+
         return 0;
     }
 

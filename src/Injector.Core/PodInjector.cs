@@ -143,7 +143,9 @@ public sealed class PodInjector : IPodInjector
 
         var pod = (JsonObject)original.DeepClone();
         var earlier = UndoEarlierInjection(pod, original);
-        var annotations = PodJson.AnnotationsOrNull(pod);
+
+        // A copy: the templates are merged into the pod in place, and post-processing reads the annotations as they were.
+        var annotations = PodJson.AnnotationsOrNull(pod)?.DeepClone() as JsonObject;
         var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
 
         var userVolumes = Names(PodJson.Items(pod, "volumes"));
@@ -240,8 +242,10 @@ public sealed class PodInjector : IPodInjector
         var data = TemplateData.Build(pod, podNamespace, workload, Settings, proxyConfig, native, proxyIds);
 
         var templatePod = new JsonObject();
-        foreach (var name in _templates.Select(annotations))
+        var names = _templates.Select(annotations);
+        for (var i = 0; i < names.Count; i++)
         {
+            var name = names[i];
             JsonObject fragment;
             using (InjectorTracing.Source.StartActivity("render")?.SetTag("injector.template", name))
             {
@@ -257,7 +261,11 @@ public sealed class PodInjector : IPodInjector
 
                 templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod);
                 MoveUserProxyToInit(pod, fragment);
-                pod = StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
+                // The templates still to render read the pod as it came (data holds it): until the last, the merge
+                // copies; the last merges into the pod itself, which this method owns.
+                pod = i == names.Count - 1
+                    ? StrategicMerge.ApplyInPlace(pod, fragment, MergeSchema.Pod)
+                    : StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
             }
         }
 

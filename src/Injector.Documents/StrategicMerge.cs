@@ -15,19 +15,31 @@ public static class StrategicMerge
     private const string DeleteFromPrimitiveListPrefix = "$deleteFromPrimitiveList/";
 
     /// <summary>Returns original with patch applied; neither input is modified.</summary>
-    public static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema)
+    public static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema) => Apply(original, patch, schema, own: false);
+
+    /// <summary>
+    /// The same, changing <paramref name="original"/> in place (usually the result): its parts the patch does not
+    /// touch are kept, not copied. For a caller that owns the tree and holds no other reference into it; the patch is
+    /// not modified.
+    /// </summary>
+    public static JsonObject ApplyInPlace(JsonObject original, JsonObject patch, MergeSchema schema) => Apply(original, patch, schema, own: true);
+
+    private static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema, bool own)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(patch);
         ArgumentNullException.ThrowIfNull(schema);
-        var merged = MergeMap(original, patch, MergeSchema.RootPrefix(original, patch), schema);
+        var merged = MergeMap(original, patch, MergeSchema.RootPrefix(original, patch), schema, own);
 
         // "$patch: delete" at the root leaves an empty object, as in Kubernetes.
         return merged ?? [];
     }
 
-    /// <summary>Merges a patch map into (a copy of) an original map; null means the map was deleted.</summary>
-    private static JsonObject? MergeMap(JsonObject? original, JsonObject patch, string path, MergeSchema schema)
+    /// <summary>
+    /// Merges a patch map into an original map: a copy of it, or (<paramref name="own"/>) the map itself, changed in
+    /// place. Null means the map was deleted.
+    /// </summary>
+    private static JsonObject? MergeMap(JsonObject? original, JsonObject patch, string path, MergeSchema schema, bool own = false)
     {
         switch (DirectiveOf(patch))
         {
@@ -39,8 +51,8 @@ public static class StrategicMerge
 
         // Each original node is copied once: a child the patch also names is left to the merge below (which reads the
         // original child and builds its own result), so merging into a large pod does not copy it once per level.
-        var result = new JsonObject();
-        if (original is not null)
+        var result = own && original is not null ? original : new JsonObject();
+        if (original is not null && !own)
         {
             foreach (var (key, value) in original)
             {
@@ -66,13 +78,14 @@ public static class StrategicMerge
                     result.Remove(key);
                     break;
                 case JsonObject patchMap:
-                    var merged = MergeMap(originalChild as JsonObject, patchMap, childPath, schema);
+                    var merged = MergeMap(originalChild as JsonObject, patchMap, childPath, schema, own);
                     if (merged is null)
                     {
                         result.Remove(key);
                     }
-                    else
+                    else if (!ReferenceEquals(result[key], merged))
                     {
+                        // Merged in place, the child is already there.
                         result[key] = merged;
                     }
 
@@ -81,7 +94,7 @@ public static class StrategicMerge
                     var mergeKey = schema.MergeKeyAt(childPath);
                     result[key] = mergeKey is null
                         ? patchList.DeepClone()
-                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, childPath + "/*", schema);
+                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, childPath + "/*", schema, own);
                     break;
                 default:
                     result[key] = value.DeepClone();
@@ -101,8 +114,18 @@ public static class StrategicMerge
         return result;
     }
 
-    private static JsonArray MergeKeyedList(JsonArray? original, JsonArray patch, string mergeKey, string elementPath, MergeSchema schema)
+    /// <summary>Merges a patch list into an original list by merge key; an owned original gives up its elements to the result.</summary>
+    private static JsonArray MergeKeyedList(JsonArray? originalList, JsonArray patch, string mergeKey, string elementPath, MergeSchema schema, bool own)
     {
+        IReadOnlyList<JsonNode?> original = originalList is null ? [] : [.. originalList];
+        if (own)
+        {
+            // Its elements move into the result (a node has one parent), merged in place where the patch names them.
+            originalList?.Clear();
+        }
+
+        JsonNode? Kept(JsonNode? element) => own ? element : element?.DeepClone();
+
         // A {"$patch": "replace"} element means: the other patch elements are the whole list.
         if (patch.Any(e => e is JsonObject o && DirectiveOf(o) == "replace" && !o.ContainsKey(mergeKey)))
         {
@@ -120,10 +143,9 @@ public static class StrategicMerge
             return replaced;
         }
 
-        original ??= [];
         if (patch.Count == 0)
         {
-            return original.DeepClone().AsArray();
+            return new JsonArray([.. original.Select(Kept)]);
         }
 
         // Index the original by merge key once, so merging stays linear in the list sizes.
@@ -167,7 +189,8 @@ public static class StrategicMerge
                 patchOrder.Add(key);
             }
 
-            mergedByKey[key] = MergeMap(baseElement, patchElement, elementPath, schema);
+            // An element merged before (a key repeated in the patch) is ours whatever the original's owner.
+            mergedByKey[key] = MergeMap(baseElement, patchElement, elementPath, schema, own || earlier is not null);
         }
 
         var serverOnly = new List<JsonNode?>();
@@ -194,7 +217,7 @@ public static class StrategicMerge
             var hasOriginal = originalIndex.TryGetValue(patchOrder[p], out var patchOriginalIndex);
             if (hasOriginal && serverOnlyIndex[s] >= 0 && serverOnlyIndex[s] < patchOriginalIndex)
             {
-                result.Add(serverOnly[s++]?.DeepClone());
+                result.Add(Kept(serverOnly[s++]));
             }
             else
             {
@@ -204,7 +227,7 @@ public static class StrategicMerge
 
         while (s < serverOnly.Count)
         {
-            result.Add(serverOnly[s++]?.DeepClone());
+            result.Add(Kept(serverOnly[s++]));
         }
 
         while (p < patchOrder.Count)

@@ -31,6 +31,61 @@ public sealed class StrategicMergeTests
         Assert.NotEmpty(description);
         var result = StrategicMerge.Apply(Obj(original), Obj(patch), MergeSchema.Pod);
         Assert.Equal(expected, result.ToJsonString());
+
+        // In place, the same result, and the patch is left as it was.
+        var patchNode = Obj(patch);
+        Assert.Equal(expected, StrategicMerge.ApplyInPlace(Obj(original), patchNode, MergeSchema.Pod).ToJsonString());
+        Assert.Equal(Obj(patch).ToJsonString(), patchNode.ToJsonString());
+    }
+
+    [Fact]
+    public void In_place_merges_equal_copying_ones_on_random_pods()
+    {
+        var random = new Random(20261201);
+        for (var i = 0; i < 400; i++)
+        {
+            var original = RandomPod(random);
+            var patch = RandomPod(random);
+            if (random.Next(4) == 0)
+            {
+                // Directives now and then: an element deleted, a list replaced, a key repeated in the patch.
+                var containers = (JsonArray)patch["spec"]!["containers"]!;
+                containers.Add(random.Next(3) switch
+                {
+                    0 => new JsonObject { ["name"] = "c1", ["$patch"] = "delete" },
+                    1 => new JsonObject { ["$patch"] = "replace" },
+                    _ => new JsonObject { ["name"] = "c0", ["image"] = "again" },
+                });
+            }
+
+            var copied = StrategicMerge.Apply(original, patch, MergeSchema.Pod).ToJsonString();
+            var patchText = patch.ToJsonString();
+            var inPlace = StrategicMerge.ApplyInPlace((JsonObject)original.DeepClone(), patch, MergeSchema.Pod).ToJsonString();
+
+            Assert.Equal(copied, inPlace);
+            Assert.Equal(patchText, patch.ToJsonString());
+        }
+    }
+
+    /// <summary>A pod-shaped tree: containers and volumes (keyed lists) with random fields, and random metadata.</summary>
+    private static JsonObject RandomPod(Random random)
+    {
+        JsonArray Items(string prefix) => new([.. Enumerable.Range(0, random.Next(4)).Select(_ =>
+        {
+            var item = new JsonObject { ["name"] = $"{prefix}{random.Next(3)}" };
+            for (var f = random.Next(3); f > 0; f--)
+            {
+                item[$"f{random.Next(4)}"] = RandomJson.Node(random, 1);
+            }
+
+            return (JsonNode)item;
+        })]);
+
+        return new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["labels"] = RandomJson.Node(random, 2), ["annotations"] = new JsonObject { [$"a{random.Next(3)}"] = "v" } },
+            ["spec"] = new JsonObject { ["containers"] = Items("c"), ["volumes"] = Items("v"), ["x"] = RandomJson.Node(random, 1) },
+        };
     }
 
     [Fact]
