@@ -150,9 +150,10 @@ public static class StrategicMerge
 
         // Index the original by merge key once, so merging stays linear in the list sizes.
         var originalIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var originalKeys = new string?[original.Count];
         for (var i = 0; i < original.Count; i++)
         {
-            if (KeyOf(original[i], mergeKey) is { } k)
+            if ((originalKeys[i] = KeyOf(original[i], mergeKey)) is { } k)
             {
                 originalIndex.TryAdd(k, i);
             }
@@ -197,7 +198,8 @@ public static class StrategicMerge
         var serverOnlyIndex = new List<int>();
         for (var i = 0; i < original.Count; i++)
         {
-            var key = KeyOf(original[i], mergeKey);
+            // The key as it was: an element merged in place may have lost it ($retainKeys).
+            var key = originalKeys[i];
             if (key is not null && (mergedByKey.ContainsKey(key) || deleted.Contains(key)))
             {
                 continue;

@@ -136,9 +136,22 @@ public sealed class AdmissionHandler
             // object is read at all. On a miss only the object is left to read.
             if (_memo is not null && objectRange is { } range)
             {
-                var lookup = await LookUpAsync(body, body[range], path, cancellationToken).ConfigureAwait(false);
+                (AdmissionOutcome? Hit, MemoKey? Key, AdmissionReview? Review) lookup;
+                try
+                {
+                    lookup = await LookUpAsync(body, body[range], path, cancellationToken).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Whatever failed (a namespace read, say), the full path answers this request and reports it.
+                catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+                {
+                    lookup = default;
+                }
+
                 if (lookup.Hit is { } hit)
                 {
+                    // The stages' spans are absent on a hit; the admission span says why.
+                    (decode?.Parent ?? decode)?.SetTag("injector.memo", "hit");
                     return Count(hit);
                 }
 
@@ -310,9 +323,6 @@ public sealed class AdmissionHandler
 
         _memo.Record(hit: true);
         _metrics.CountMemo(hit: true);
-
-        // The stages' spans are absent on a hit; the admission span says why.
-        Activity.Current?.SetTag("injector.memo", "hit");
         return (Outcome(review, request, kept.Result, kept.Patch, kept.Namespace, kept.Name ?? LogText.Escape(request.Name), kept.Subject), key, null);
     }
 

@@ -27,6 +27,7 @@ public sealed class AdmissionMemo
     private IPodInjector? _injector;
     private long _hits;
     private long _misses;
+    private readonly Lock _adding = new();
 
     public AdmissionMemo(int maxEntries = DefaultMaxEntries, long maxBytes = DefaultMaxBytes)
     {
@@ -45,9 +46,13 @@ public sealed class AdmissionMemo
         ArgumentNullException.ThrowIfNull(key);
         if (!ReferenceEquals(Volatile.Read(ref _injector), key.Injector))
         {
-            // A new configuration snapshot: nothing kept applies to it.
-            Volatile.Write(ref _injector, key.Injector);
-            Clear();
+            // A new configuration snapshot: nothing kept applies to it. Under the lock, so no answer of the old one is
+            // added after the clear.
+            lock (_adding)
+            {
+                Volatile.Write(ref _injector, key.Injector);
+                Clear();
+            }
         }
 
         return _answers.TryGetValue(key, out answer!);
@@ -56,37 +61,45 @@ public sealed class AdmissionMemo
     /// <summary>Counts a lookup: a hit when the kept answer was used, a miss when the answer was computed.</summary>
     public void Record(bool hit) => Interlocked.Increment(ref hit ? ref _hits : ref _misses);
 
-    /// <summary>Keeps an answer unless it depends on time or on a failure of the injector.</summary>
+    /// <summary>
+    /// Keeps an answer unless it depends on time or on a failure of the injector. Under one lock: it runs on misses
+    /// only, and the counts, a replaced answer and the injector check stay consistent.
+    /// </summary>
     public void Add(MemoKey key, MemoAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(answer);
-        if (!Keepable(answer) || !ReferenceEquals(Volatile.Read(ref _injector), key.Injector))
+        if (!Keepable(answer))
         {
             return;
         }
 
-        var size = answer.Size + key.Size;
-        if (Volatile.Read(ref _count) >= _maxEntries || Interlocked.Read(ref _bytes) + size > _maxBytes)
+        lock (_adding)
         {
-            Clear();
-        }
-
-        if (_answers.TryGetValue(key, out var previous))
-        {
-            // Computed with other namespace annotations: the new answer replaces it.
-            _answers[key] = answer;
-            Interlocked.Add(ref _bytes, size - previous.Size - key.Size);
-        }
-        else if (_answers.TryAdd(key, answer))
-        {
-            Interlocked.Increment(ref _count);
-            Interlocked.Add(ref _bytes, size);
-            if (!ReferenceEquals(Volatile.Read(ref _injector), key.Injector) && _answers.TryRemove(key, out _))
+            // Computed under an old configuration snapshot: not kept alive by the memo.
+            if (!ReferenceEquals(Volatile.Read(ref _injector), key.Injector))
             {
-                // The configuration changed while this was computed: an old snapshot is not kept alive by the memo.
-                Interlocked.Decrement(ref _count);
-                Interlocked.Add(ref _bytes, -size);
+                return;
+            }
+
+            var size = answer.Size + key.Size;
+            if (_answers.TryGetValue(key, out var previous))
+            {
+                // Computed with other namespace annotations: the new answer replaces it.
+                _answers[key] = answer;
+                Interlocked.Add(ref _bytes, answer.Size - previous.Size);
+                return;
+            }
+
+            if (Volatile.Read(ref _count) >= _maxEntries || Interlocked.Read(ref _bytes) + size > _maxBytes)
+            {
+                Clear();
+            }
+
+            if (_answers.TryAdd(key, answer))
+            {
+                Interlocked.Increment(ref _count);
+                Interlocked.Add(ref _bytes, size);
             }
         }
     }
@@ -106,7 +119,7 @@ public sealed class AdmissionMemo
                 && denied.Reason != DenialReason.TemplateFailed);
     }
 
-    /// <summary>Starts over; the counters are approximate under a concurrent add (bounded by the next clear).</summary>
+    /// <summary>Starts over (under the lock).</summary>
     private void Clear()
     {
         _answers.Clear();

@@ -83,6 +83,42 @@ public sealed class AdmissionMemoTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hit_tags_the_admission_span()
+    {
+        var spans = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Core.InjectorTracing.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span =>
+            {
+                lock (spans)
+                {
+                    spans.Add(span);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var handler = Handler(new AdmissionMemo());
+        var pod = Pods().First().Data;
+        await handler.ReviewAsync(Review(pod, "a"), "/inject", Ct);
+
+        System.Diagnostics.ActivityTraceId trace;
+        using (var admission = Core.InjectorTracing.Source.StartActivity("admission", System.Diagnostics.ActivityKind.Server)!)
+        {
+            trace = admission.TraceId;
+            await handler.ReviewAsync(Review(pod, "b"), "/inject", Ct);
+        }
+
+        // Other tests' spans are in the listener too: only this trace's count.
+        lock (spans)
+        {
+            var tagged = spans.Where(s => s.TraceId == trace && s.GetTagItem("injector.memo") is not null).Select(s => s.OperationName);
+            Assert.Equal(["admission"], tagged);
+        }
+    }
+
+    [Fact]
     public async Task A_dry_run_gets_the_same_answer_and_is_marked_as_one()
     {
         var pod = Pods().First().Data;

@@ -102,6 +102,25 @@ public sealed class ClusterWatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_list_comes_in_pages_and_is_watched_from_its_version()
+    {
+        for (var i = 0; i < 1_234; i++)
+        {
+            _api.PutNamespace($"ns-{i:D4}");
+        }
+
+        await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: false), NullLoggerFactory.Instance);
+        watches.Start();
+        await Eventually.True(() => watches.Namespaces!.Synced && _api.OpenWatches("namespaces") == 1, "namespaces listed and watched");
+
+        // Every namespace (and the fixture's own) in pages of 500: three pages, each asked with the previous token.
+        Assert.InRange(watches.Namespaces!.Items.Count, 1_234, 1_240);
+        Assert.Contains("ns-1233", watches.Namespaces.Items.Keys);
+        Assert.Equal(3, _api.ListPages);
+        Assert.Contains(_api.Requests, r => r.StartsWith("GET /api/v1/namespaces?limit=500&continue=1000", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Namespace_annotations_come_from_the_watch_without_a_read_per_pod()
     {
         await using var watches = new ClusterWatches(new ClusterOptions(_api.Client, WatchNodes: false), NullLoggerFactory.Instance);

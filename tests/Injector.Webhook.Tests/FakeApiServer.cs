@@ -33,6 +33,9 @@ internal sealed class FakeApiServer : IAsyncDisposable
     /// <summary>Every request, as "METHOD path?query".</summary>
     public IReadOnlyCollection<string> Requests => _requests;
 
+    /// <summary>List pages served so far (every list and every page of one).</summary>
+    public int ListPages { get; private set; }
+
     /// <summary>Answer event writes with this status instead (403: the RBAC is missing).</summary>
     public HttpStatusCode? EventWriteStatus { get; set; }
 
@@ -200,12 +203,24 @@ internal sealed class FakeApiServer : IAsyncDisposable
     {
         if (context.Request.Query["watch"] != "true")
         {
+            // Pages as the API server gives them: limit, and a continue token (here: the offset) while more remain.
+            var all = Objects(resource).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToList();
+            var from = int.TryParse(context.Request.Query["continue"], out var offset) ? offset : 0;
+            var limit = int.TryParse(context.Request.Query["limit"], out var l) && l > 0 ? l : int.MaxValue;
+            var page = all.Skip(from).Take(limit).ToList();
+            ListPages++;
+            var metadata = new JsonObject { ["resourceVersion"] = $"{Interlocked.Read(ref _version)}" };
+            if (from + page.Count < all.Count)
+            {
+                metadata["continue"] = $"{from + page.Count}";
+            }
+
             var list = new JsonObject
             {
                 ["apiVersion"] = "v1",
                 ["kind"] = listKind,
-                ["metadata"] = new JsonObject { ["resourceVersion"] = $"{Interlocked.Read(ref _version)}" },
-                ["items"] = new JsonArray([.. Objects(resource).Values.Select(v => v.DeepClone())]),
+                ["metadata"] = metadata,
+                ["items"] = new JsonArray([.. page.Select(v => v.DeepClone())]),
             };
             await Results.Text(list.ToJsonString(), "application/json", Encoding.UTF8).ExecuteAsync(context);
             return;

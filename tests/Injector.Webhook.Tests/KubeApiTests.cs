@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Injector.Webhook.Cluster;
@@ -59,6 +60,49 @@ public sealed class KubeApiTests : IDisposable
     }
 
     [Fact]
+    public async Task An_API_server_certificate_under_an_intermediate_CA_is_trusted_through_the_chain_it_presents()
+    {
+        // ca.crt holds the root only; the API server presents its certificate and the intermediate that signed it.
+        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var root = Authority("CN=cluster root", rootKey, issuer: null, issuerKey: null);
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var intermediate = Authority("CN=cluster intermediate", intermediateKey, root, rootKey);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var leafRequest = new CertificateRequest("CN=kubernetes", leafKey, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        leafRequest.CertificateExtensions.Add(san.Build());
+        leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        leafRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(intermediate, true, false));
+        using var issued = leafRequest.Create(intermediate, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
+        using var leaf = X509Certificate2.CreateFromPem(issued.ExportCertificatePem(), leafKey.ExportPkcs8PrivateKeyPem());
+
+        await using var server = await ApiServer.StartAsync(leaf, [X509CertificateLoader.LoadCertificate(intermediate.RawData)]);
+        File.WriteAllText(Path.Combine(_directory, "ca.crt"), root.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_directory, "token"), "t");
+
+        using var api = KubeApi.InCluster(_directory, "127.0.0.1", $"{server.Port}", TimeSpan.FromMinutes(1))!;
+        var ns = await api.GetAsync("/api/v1/namespaces/shop", Ct);
+        Assert.Equal("shop", ns["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    private static X509Certificate2 Authority(string subject, ECDsa key, X509Certificate2? issuer, ECDsa? issuerKey)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        if (issuer is null || issuerKey is null)
+        {
+            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2));
+        }
+
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        using var signed = request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2), [5, 6, 7, 8]);
+        return signed.CopyWithPrivateKey(key);
+    }
+
+    [Fact]
     public void Outside_a_cluster_there_is_no_client()
     {
         Assert.Null(KubeApi.InCluster(_directory, "127.0.0.1", "443", TimeSpan.FromMinutes(1)));
@@ -83,14 +127,24 @@ public sealed class KubeApiTests : IDisposable
 
         public int Port => new Uri(_app.Urls.First()).Port;
 
-        public static async Task<ApiServer> StartAsync(TestCa ca)
+        public static Task<ApiServer> StartAsync(TestCa ca)
         {
             var (certPem, keyPem, issued) = ca.Issue("kubernetes");
             issued.Dispose();
-            var certificate = X509Certificate2.CreateFromPem(certPem, keyPem);
+            return StartAsync(X509Certificate2.CreateFromPem(certPem, keyPem), []);
+        }
+
+        /// <summary>Serves with this certificate (owned by the server from now on) and sends these intermediates with it.</summary>
+        public static async Task<ApiServer> StartAsync(X509Certificate2 served, X509Certificate2Collection intermediates)
+        {
+            var certificate = X509CertificateLoader.LoadPkcs12(served.Export(X509ContentType.Pkcs12), null);
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = certificate,
+                ServerCertificateChain = intermediates,
+            })));
             var server = new ApiServer(builder.Build(), certificate);
             server._app.MapGet("/api/v1/namespaces/{name}", (HttpContext context, string name) =>
             {

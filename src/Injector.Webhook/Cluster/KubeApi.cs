@@ -24,6 +24,9 @@ public sealed class KubeApi : IDisposable
     /// <summary>The longest line of a watch (one object).</summary>
     private const int MaxWatchLineBytes = 8 * 1024 * 1024;
 
+    /// <summary>A connection to the API server that is not up in this long is given up (the call fails, and is retried).</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static readonly MediaTypeHeaderValue MergePatch = new("application/merge-patch+json");
 
@@ -35,7 +38,7 @@ public sealed class KubeApi : IDisposable
     /// <param name="token">The bearer token for each request (re-read, so a rotated token is used); none when null.</param>
     public KubeApi(Uri server, HttpMessageHandler? handler = null, Func<string?>? token = null)
     {
-        _http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: true)
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = ConnectTimeout }, disposeHandler: true)
         {
             BaseAddress = server,
 
@@ -66,10 +69,10 @@ public sealed class KubeApi : IDisposable
 
         var authority = new X509Certificate2Collection();
         authority.ImportFromPemFile(caFile);
-        var handler = new SocketsHttpHandler();
+        var handler = new SocketsHttpHandler { ConnectTimeout = ConnectTimeout };
         // The chain is checked against the cluster's CA below; the name (the service's IP) must match as usual.
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            certificate is not null && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None && Trusted(certificate, authority);
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, presented, errors) =>
+            certificate is not null && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None && Trusted(certificate, presented, authority);
         var token = new RotatingToken(tokenFile, tokenRefresh);
         var server = new UriBuilder("https", host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)).Uri;
         return new KubeApi(server, handler, token.Current);
@@ -222,14 +225,26 @@ public sealed class KubeApi : IDisposable
         }
     }
 
-    /// <summary>The API server's certificate chains to the cluster's CA (the service account's ca.crt), and names nothing else.</summary>
-    private static bool Trusted(X509Certificate certificate, X509Certificate2Collection authority)
+    /// <summary>
+    /// The API server's certificate chains to the cluster's CA (the service account's ca.crt) and to nothing else, through
+    /// the intermediates it presented.
+    /// </summary>
+    private static bool Trusted(X509Certificate certificate, X509Chain? presented, X509Certificate2Collection authority)
     {
         using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(authority);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presented is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
+            foreach (var element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
         return chain.Build(leaf);
     }
 

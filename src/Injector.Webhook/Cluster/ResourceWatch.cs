@@ -88,19 +88,9 @@ public sealed partial class ResourceWatch<TValue> : IAsyncDisposable
         {
             try
             {
-                var list = await _api.GetAsync(_path, ct).ConfigureAwait(false);
-                var items = new Dictionary<string, TValue>(StringComparer.Ordinal);
-                foreach (var item in (list["items"] as JsonArray)?.OfType<JsonObject>() ?? [])
-                {
-                    if (Metadata(item, "name") is { } name)
-                    {
-                        items[name] = _project(item);
-                    }
-                }
-
+                var (items, version) = await ListAsync(ct).ConfigureAwait(false);
                 Publish(items);
                 _synced.TrySetResult();
-                var version = Metadata(list, "resourceVersion") ?? "";
                 while (!ct.IsCancellationRequested)
                 {
                     var started = DateTime.UtcNow;
@@ -147,6 +137,40 @@ public sealed partial class ResourceWatch<TValue> : IAsyncDisposable
                 backoff = Longer(backoff);
             }
         }
+    }
+
+    /// <summary>Objects per list page: a large cluster's nodes come in pages, not one answer of hundreds of megabytes.</summary>
+    private const int ListPage = 500;
+
+    /// <summary>A whole list (every page) that takes longer is given up and tried again: a stalled server must not stall the store.</summary>
+    private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Lists every object, page by page; returns them and the list's resourceVersion (to watch from).</summary>
+    private async Task<(Dictionary<string, TValue> Items, string Version)> ListAsync(CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(ListTimeout);
+        var items = new Dictionary<string, TValue>(StringComparer.Ordinal);
+        string? next = null;
+        string version;
+        do
+        {
+            var query = $"?limit={ListPage}" + (next is null ? "" : $"&continue={Uri.EscapeDataString(next)}");
+            var page = await _api.GetAsync(_path + query, deadline.Token).ConfigureAwait(false);
+            foreach (var item in (page["items"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            {
+                if (Metadata(item, "name") is { } name)
+                {
+                    items[name] = _project(item);
+                }
+            }
+
+            // Every page of one list carries the list's resourceVersion; the last page has no continue token.
+            version = Metadata(page, "resourceVersion") ?? "";
+            next = Metadata(page, "continue") is { Length: > 0 } token ? token : null;
+        }
+        while (next is not null);
+        return (items, version);
     }
 
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);

@@ -47,8 +47,14 @@ internal sealed class StdoutLogWriter : IDisposable
     /// <summary>Lines dropped so far because the writer fell behind.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Queues one line (UTF-8, ending in a newline); never blocks.</summary>
-    public void Add(byte[] line) => _lines.Writer.TryWrite(line);
+    /// <summary>Queues one line (UTF-8, ending in a newline); never blocks. After the writer stopped, the line is counted as dropped.</summary>
+    public void Add(byte[] line)
+    {
+        if (!_lines.Writer.TryWrite(line))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
 
     /// <summary>Writes what is queued and stops the writer (bounded: at most 5 s).</summary>
     public void Dispose()
