@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Unicode;
 using Injector.Core;
 using Injector.Core.Policy;
+using Injector.Documents;
 using Injector.Webhook.Cluster;
 using Microsoft.Extensions.Logging;
 
@@ -210,15 +211,10 @@ public sealed class AdmissionHandler
 #pragma warning restore CA1031
         {
             WebhookLog.InjectorFailed(_logger, e, LogText.Escape(review.Request.Namespace), LogText.Escape(review.Request.Name), DenialReason.InternalError.Code);
-            var answer = new AdmissionReview
+            var response = AdmissionResponses.Errored(review.Request.Uid, $"injection failed: internal error ({e.GetType().Name})");
+            return Count(new AdmissionOutcome(Answer(review, response), AdmissionOutcomeKind.Denied, DenialReason.InternalError.Code, LogText.Escape(review.Request.Namespace), LogText.Escape(review.Request.Name), review.Request.DryRun == true)
             {
-                ApiVersion = review.ApiVersion,
-                Kind = review.Kind,
-                Response = AdmissionResponses.Errored(review.Request.Uid, $"injection failed: internal error ({e.GetType().Name})"),
-            };
-            return Count(new AdmissionOutcome(answer, AdmissionOutcomeKind.Denied, DenialReason.InternalError.Code, LogText.Escape(review.Request.Namespace), LogText.Escape(review.Request.Name), review.Request.DryRun == true)
-            {
-                Message = answer.Response.Status?.Message,
+                Message = response.Status?.Message,
             });
         }
     }
@@ -462,7 +458,7 @@ public sealed class AdmissionHandler
     private static string Quote(string? text) => JsonValue.Create(text is { Length: > 64 } ? text[..64] + "…" : text ?? "").ToJsonString();
 
     private static string? StringAt(JsonObject? node, string property) =>
-        node?[property] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+        JsonText.Of(node?[property]) is { Length: > 0 } text ? text : null;
 
     private static string Describe(JsonNode? node) => node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant();
 }

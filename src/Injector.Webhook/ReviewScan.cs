@@ -12,12 +12,10 @@ internal static class ReviewScan
 {
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 64 };
 
-    /// <summary>The problem, or null; malformed JSON is left to the decoder, whose message is better.</summary>
-    public static string? LongString(ReadOnlySpan<byte> body) => Scan(body).Problem;
-
     /// <summary>
-    /// The same pass, also finding where <c>request.object</c> lies in the body (its raw bytes are the memo's key;
-    /// null when absent or not found before a problem).
+    /// The problem, or null (malformed JSON is left to the decoder, whose message is better); and where
+    /// <c>request.object</c> lies in the body (its raw bytes are the memo's key; null when absent or not found before a
+    /// problem).
     /// </summary>
     public static (string? Problem, Range? Object) Scan(ReadOnlySpan<byte> body)
     {

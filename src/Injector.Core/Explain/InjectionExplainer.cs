@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Injector.Core.Kube;
 using Injector.Core.Policy;
+using Injector.Documents;
 
 namespace Injector.Core.Explain;
 
@@ -45,7 +46,7 @@ public static class InjectionExplainer
         ArgumentNullException.ThrowIfNull(pod);
         var steps = new List<ExplainStep>();
         var meta = pod["metadata"] as JsonObject;
-        var name = $"{podNamespace}/{Text(meta?["name"]) ?? Text(meta?["generateName"])}";
+        var name = $"{podNamespace}/{JsonText.Of(meta?["name"]) ?? JsonText.Of(meta?["generateName"])}";
         var labels = meta?["labels"] as JsonObject;
 
         if (webhookConfiguration is not null)
@@ -61,7 +62,7 @@ public static class InjectionExplainer
             steps.Add(ExplainStep.Pass("webhook", $"entry {matching[0]} of {configName} sends the pod to the injector"));
         }
 
-        var podRevision = Text(labels?["istio.io/rev"]);
+        var podRevision = JsonText.Of(labels?["istio.io/rev"]);
         namespaceLabels.TryGetValue("istio.io/rev", out var namespaceRevision);
         steps.Add(ExplainStep.Info("revision", $"this injector serves revision \"{injector.Settings.Revision}\"; the namespace asks for {Shown(namespaceRevision)}, the pod for {Shown(podRevision)} (the webhook configuration's selectors choose between revisions)"));
 
@@ -86,8 +87,6 @@ public static class InjectionExplainer
                 throw new InvalidOperationException($"unknown result {result.GetType().Name}");
         }
     }
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     private static string Shown(string? revision) => revision is null ? "no revision" : $"\"{revision}\"";
 }

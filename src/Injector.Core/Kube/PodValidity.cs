@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Injector.Documents;
 
 namespace Injector.Core.Kube;
 
@@ -31,7 +32,7 @@ public static class PodValidity
         var volumes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (volume, i) in Items(spec, "volumes").Select((v, i) => (v, i)))
         {
-            var name = Text(volume["name"]);
+            var name = JsonText.Of(volume["name"]);
             if (name is not null && !volumes.Add(name))
             {
                 yield return $"volume name '{Cut(name)}' is used twice";
@@ -48,7 +49,7 @@ public static class PodValidity
         {
             foreach (var container in Items(spec, field))
             {
-                var name = Text(container["name"]) ?? "";
+                var name = JsonText.Of(container["name"]) ?? "";
                 if (names.TryGetValue(name, out var first))
                 {
                     yield return $"container name '{Cut(name)}' is used twice (in {first} and {field})";
@@ -60,7 +61,7 @@ public static class PodValidity
 
                 foreach (var mount in Items(container, "volumeMounts"))
                 {
-                    if (Text(mount["name"]) is { } volume && !volumes.Contains(volume))
+                    if (JsonText.Of(mount["name"]) is { } volume && !volumes.Contains(volume))
                     {
                         yield return $"container '{Cut(name)}' mounts volume '{Cut(volume)}', which the pod does not have";
                     }
@@ -92,8 +93,6 @@ public static class PodValidity
     private static readonly HashSet<string> VolumeSources = new(PodSchema.Keys("VolumeSource"), StringComparer.Ordinal);
 
     private static IEnumerable<JsonObject> Items(JsonObject? parent, string field) => (parent?[field] as JsonArray)?.OfType<JsonObject>() ?? [];
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     /// <summary>Names come from the pod: cut and stripped of control characters, as they go back to the user and into logs.</summary>
     private static string Cut(string text)

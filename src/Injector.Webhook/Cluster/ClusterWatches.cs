@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Injector.Documents;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook.Cluster;
@@ -105,7 +106,7 @@ public sealed partial class ClusterWatches : IAsyncDisposable
 
     /// <summary>A node's <c>status.nodeInfo.kubeletVersion</c>.</summary>
     private static string? KubeletVersion(JsonObject node) =>
-        ((node["status"] as JsonObject)?["nodeInfo"] as JsonObject)?["kubeletVersion"] is JsonValue value && value.TryGetValue<string>(out var version) ? version : null;
+        JsonText.Of(((node["status"] as JsonObject)?["nodeInfo"] as JsonObject)?["kubeletVersion"]);
 
     private void OnNodesChanged(IReadOnlyDictionary<string, string?> nodes)
     {
@@ -152,7 +153,7 @@ public sealed record NamespaceMetadata(IReadOnlyDictionary<string, string> Annot
         var strings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in map as JsonObject ?? [])
         {
-            if (value is JsonValue v && v.TryGetValue<string>(out var text))
+            if (JsonText.Of(value) is { } text)
             {
                 strings[key] = text;
             }

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Injector.Documents;
 
 namespace Injector.Webhook.Cluster;
 
@@ -79,26 +80,20 @@ public sealed class KubeApi : IDisposable
     }
 
     /// <summary>Reads one object.</summary>
-    public async Task<JsonObject> GetAsync(string path, CancellationToken ct)
-    {
-        using var request = Request(HttpMethod.Get, path, null, null);
-        return await SendAsync(request, ct).ConfigureAwait(false);
-    }
+    public Task<JsonObject> GetAsync(string path, CancellationToken ct) => CallAsync(HttpMethod.Get, path, null, null, ct);
 
     /// <summary>Creates an object; returns it as stored.</summary>
-    public async Task<JsonObject> CreateAsync(string path, JsonObject body, CancellationToken ct)
+    public Task<JsonObject> CreateAsync(string path, JsonObject body, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(body);
-        using var request = Request(HttpMethod.Post, path, body.ToJsonString(), Json);
-        return await SendAsync(request, ct).ConfigureAwait(false);
+        return CallAsync(HttpMethod.Post, path, body, Json, ct);
     }
 
     /// <summary>Changes an object with a JSON merge patch (RFC 7386); returns it as stored.</summary>
-    public async Task<JsonObject> MergePatchAsync(string path, JsonObject patch, CancellationToken ct)
+    public Task<JsonObject> MergePatchAsync(string path, JsonObject patch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(patch);
-        using var request = Request(HttpMethod.Patch, path, patch.ToJsonString(), MergePatch);
-        return await SendAsync(request, ct).ConfigureAwait(false);
+        return CallAsync(HttpMethod.Patch, path, patch, MergePatch, ct);
     }
 
     /// <summary>
@@ -110,12 +105,7 @@ public sealed class KubeApi : IDisposable
     {
         var query = $"?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}";
         using var request = Request(HttpMethod.Get, path + query, null, null);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await FailureAsync(response, ct).ConfigureAwait(false);
-        }
-
+        using var response = await ResponseAsync(request, ct).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -128,8 +118,7 @@ public sealed class KubeApi : IDisposable
                 }
 
                 if (JsonNode.Parse(line.Span) is not JsonObject watchEvent
-                    || watchEvent["type"] is not JsonValue type
-                    || !type.TryGetValue<string>(out var typeName)
+                    || JsonText.Of(watchEvent["type"]) is not { } typeName
                     || watchEvent["object"] is not JsonObject item)
                 {
                     throw new KubeApiException(0, null, "the watch sent an event that is not {type, object}");
@@ -144,6 +133,14 @@ public sealed class KubeApi : IDisposable
 
     /// <summary>A path segment (a namespace, a name), escaped.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
+
+    private async Task<JsonObject> CallAsync(HttpMethod method, string path, JsonObject? body, MediaTypeHeaderValue? type, CancellationToken ct)
+    {
+        using var request = Request(method, path, body?.ToJsonString(), type);
+        using var response = await ResponseAsync(request, ct).ConfigureAwait(false);
+        var bytes = await ReadBoundedAsync(response, ct).ConfigureAwait(false);
+        return JsonNode.Parse(bytes) as JsonObject ?? throw new KubeApiException((int)response.StatusCode, null, "the API server answered with no JSON object");
+    }
 
     private HttpRequestMessage Request(HttpMethod method, string path, string? body, MediaTypeHeaderValue? type)
     {
@@ -162,40 +159,35 @@ public sealed class KubeApi : IDisposable
         return request;
     }
 
-    private async Task<JsonObject> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    /// <summary>Sends a request; its response (headers read, the body not yet), or the failure the API server answered.</summary>
+    private async Task<HttpResponseMessage> ResponseAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
         {
             throw await FailureAsync(response, ct).ConfigureAwait(false);
         }
-
-        var bytes = await ReadBoundedAsync(response, ct).ConfigureAwait(false);
-        return JsonNode.Parse(bytes) as JsonObject ?? throw new KubeApiException((int)response.StatusCode, null, "the API server answered with no JSON object");
     }
 
     /// <summary>The API server's Status (reason and message) for a refused call, when it sent one.</summary>
     private static async Task<KubeApiException> FailureAsync(HttpResponseMessage response, CancellationToken ct)
     {
-        string? reason = null;
-        var message = $"the API server answered {(int)response.StatusCode} {response.ReasonPhrase}";
+        JsonObject? status = null;
         try
         {
-            if (JsonNode.Parse(await ReadBoundedAsync(response, ct).ConfigureAwait(false)) is JsonObject status)
-            {
-                reason = (status["reason"] as JsonValue)?.TryGetValue<string>(out var r) == true ? r : null;
-                if ((status["message"] as JsonValue)?.TryGetValue<string>(out var m) == true)
-                {
-                    message += $": {m}";
-                }
-            }
+            status = JsonNode.Parse(await ReadBoundedAsync(response, ct).ConfigureAwait(false)) as JsonObject;
         }
         catch (Exception e) when (e is JsonException or HttpRequestException or IOException or InvalidDataException)
         {
             // No Status: the status line says it.
         }
 
-        return new KubeApiException((int)response.StatusCode, reason, message);
+        return KubeApiException.FromStatus(status, (int)response.StatusCode, $"the API server answered {(int)response.StatusCode} {response.ReasonPhrase}");
     }
 
     private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken ct)
@@ -341,4 +333,15 @@ public sealed class KubeApiException(int statusCode, string? reason, string mess
 
     /// <summary>The Status reason (<c>NotFound</c>, <c>Forbidden</c>, <c>Expired</c>), when the server sent one.</summary>
     public string? Reason { get; } = reason;
+
+    /// <summary>
+    /// A failure from the API server's Status (a refused call's body, a watch's ERROR event): its reason, and its
+    /// message after <paramref name="what"/>. <paramref name="statusCode"/> null: the Status's own code.
+    /// </summary>
+    public static KubeApiException FromStatus(JsonObject? status, int? statusCode, string what)
+    {
+        var code = statusCode ?? ((status?["code"] as JsonValue)?.TryGetValue<int>(out var c) == true ? c : 0);
+        var message = JsonText.Of(status?["message"]) is { } detail ? $"{what}: {detail}" : what;
+        return new KubeApiException(code, JsonText.Of(status?["reason"]), message);
+    }
 }

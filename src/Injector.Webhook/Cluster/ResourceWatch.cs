@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Injector.Documents;
 using Microsoft.Extensions.Logging;
 
 namespace Injector.Webhook.Cluster;
@@ -221,9 +222,8 @@ public sealed partial class ResourceWatch<TValue> : IAsyncDisposable
                         break;
                     case "ERROR":
                         // A Status: 410 Gone (the version is too old) means list again; anything else is a failure.
-                        var code = (item["code"] as JsonValue)?.TryGetValue<int>(out var c) == true ? c : 0;
-                        var message = (item["message"] as JsonValue)?.TryGetValue<string>(out var m) == true ? m : "no message";
-                        return code == 410 ? (null, events) : throw new KubeApiException(code, null, $"the watch failed: {message}");
+                        var failure = KubeApiException.FromStatus(item, statusCode: null, "the watch failed");
+                        return failure.StatusCode == 410 ? (null, events) : throw failure;
                 }
 
                 if (Metadata(item, "resourceVersion") is { Length: > 0 } seen)
@@ -247,8 +247,7 @@ public sealed partial class ResourceWatch<TValue> : IAsyncDisposable
     }
 
     /// <summary>A string field of an object's metadata.</summary>
-    private static string? Metadata(JsonObject item, string field) =>
-        (item["metadata"] as JsonObject)?[field] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    private static string? Metadata(JsonObject item, string field) => JsonText.Of((item["metadata"] as JsonObject)?[field]);
 
     private void Publish(Dictionary<string, TValue> items)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Injector.Documents;
 using Injector.Webhook.Cluster;
 using Microsoft.Extensions.Logging;
 
@@ -264,11 +265,11 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
         }
 
         // Only the object the pod named (same uid) is followed up: a pod cannot point the Event at another workload.
-        var owners = metadata is not null && Text(metadata["uid"]) == controller.Uid ? metadata["ownerReferences"] as JsonArray : null;
+        var owners = metadata is not null && JsonText.Of(metadata["uid"]) == controller.Uid ? metadata["ownerReferences"] as JsonArray : null;
         var top = owners?.OfType<JsonObject>().FirstOrDefault(o =>
             o["controller"] is JsonValue c && c.TryGetValue<bool>(out var isController) && isController
-            && Text(o["kind"]) == subject.Workload.Kind && Text(o["name"]) == subject.Workload.Name);
-        owner = top is null || Text(top["apiVersion"]) is not { } apiVersion || Text(top["uid"]) is not { } uid
+            && JsonText.Of(o["kind"]) == subject.Workload.Kind && JsonText.Of(o["name"]) == subject.Workload.Name);
+        owner = top is null || JsonText.Of(top["apiVersion"]) is not { } apiVersion || JsonText.Of(top["uid"]) is not { } uid
             ? null
             : new OwnerReference(apiVersion, subject.Workload.Kind, subject.Workload.Name, uid);
         if (_owners.Count >= MaxTracked)
@@ -305,8 +306,6 @@ public sealed partial class AdmissionEvents : IAdmissionEventSink, IAsyncDisposa
     };
 
     private static string EventsPath(string ns) => $"/api/v1/namespaces/{KubeApi.Segment(ns)}/events";
-
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

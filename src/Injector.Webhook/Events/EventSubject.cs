@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Injector.Core;
 using Injector.Core.Workloads;
+using Injector.Documents;
 
 namespace Injector.Webhook.Events;
 
@@ -43,5 +44,5 @@ public sealed record EventSubject(string Namespace, WorkloadIdentity Workload, O
     }
 
     private static string? Text(JsonObject node, string property) =>
-        node[property] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length is > 0 and <= 253 ? text : null;
+        JsonText.Of(node[property]) is { Length: > 0 and <= 253 } text ? text : null;
 }
