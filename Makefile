@@ -82,7 +82,7 @@ aot:
 .PHONY: aot-test
 aot-test: aot build
 	INJECTOR_BINARY=$(CURDIR)/artifacts/aot/injector $(DOTNET) test tests/Injector.Conformance.Tests -c $(CONFIG) --no-build \
-		--filter "FullyQualifiedName~CliProcessTests|FullyQualifiedName~IstioctlKubeInjectTests|FullyQualifiedName~CliUsabilityTests|FullyQualifiedName~ExplainCliTests|FullyQualifiedName~ServeLogTests"
+		--filter "FullyQualifiedName~ExecutableConformanceTests|FullyQualifiedName~CliProcessTests|FullyQualifiedName~IstioctlKubeInjectTests|FullyQualifiedName~CliUsabilityTests|FullyQualifiedName~ExplainCliTests|FullyQualifiedName~ServeLogTests"
 
 ## The container image (Dockerfile); needs a running docker engine.
 image:

@@ -94,14 +94,21 @@ public static class CaseRunner
             return new DoorOutcome(true, false, false, $"config error: {e.Message}");
         }
 
-        if (result.Denial is { } denial)
-        {
-            return c.ExpectError is { } expected && denial.Message.Contains(expected, StringComparison.OrdinalIgnoreCase)
-                ? new DoorOutcome(true, true, true, "failed as expected")
-                : new DoorOutcome(true, false, false, $"error: {denial.Code}: {denial.Message}");
-        }
+        return Judge(c, result.Output, result.Warnings, result.Denial is { } denial ? $"{denial.Code}: {denial.Message}" : null);
+    }
 
-        var (output, warnings) = (result.Output!, result.Warnings);
+    /// <summary>
+    /// The CLI door's verdict on what an injection gave: the output (null when denied), the warnings and the denial
+    /// (its reason and message), whether from <see cref="KubeInject"/> in process or from the executable's stdout and stderr.
+    /// </summary>
+    public static DoorOutcome Judge(CorpusCase c, string? output, IReadOnlyList<string> warnings, string? denial)
+    {
+        if (denial is not null || output is null)
+        {
+            return c.ExpectError is { } expected && denial?.Contains(expected, StringComparison.OrdinalIgnoreCase) == true
+                ? new DoorOutcome(true, true, true, "failed as expected")
+                : new DoorOutcome(true, false, false, $"error: {denial}");
+        }
 
         if (c.ExpectError is not null)
         {

@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Injector.Conformance.Tests;
@@ -20,7 +15,7 @@ public sealed class ServeLogTests
     [Fact]
     public async Task Json_lines_carry_time_level_event_id_message_and_fields_one_per_admission()
     {
-        await using var serve = await Serve.StartAsync("--log-format", "json", "--log-level", "info");
+        await using var serve = await ServeProcess.StartAsync("--log-format", "json", "--log-level", "info");
 
         await serve.PostAsync(Review("u-injected", dryRun: false, annotations: null));
         await serve.PostAsync(Review("u-dry", dryRun: true, annotations: null));
@@ -57,7 +52,7 @@ public sealed class ServeLogTests
     [Fact]
     public async Task Log_level_warn_keeps_only_denials_and_problems()
     {
-        await using var serve = await Serve.StartAsync("--log-format", "text", "--log-level", "warn");
+        await using var serve = await ServeProcess.StartAsync("--log-format", "text", "--log-level", "warn");
 
         await serve.PostAsync(Review("u-injected", dryRun: false, annotations: null));
         await serve.PostAsync(Review("u-denied", dryRun: false, annotations: new JsonObject { ["sidecar.istio.io/proxyCPU"] = "lots" }));
@@ -97,105 +92,5 @@ public sealed class ServeLogTests
             },
         };
         return AdmissionReviews.Of(pod, uid, "app", dryRun).ToJsonString();
-    }
-
-    /// <summary>The CLI's <c>serve</c> on free loopback ports, its stdout collected line by line.</summary>
-    private sealed class Serve : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly TestCertificates _certs;
-        private readonly HttpClient _client;
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        private Serve(Process process, TestCertificates certs, HttpClient client)
-        {
-            _process = process;
-            _certs = certs;
-            _client = client;
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is { Length: > 0 } line)
-                {
-                    _lines.Enqueue(line);
-                }
-            };
-            process.BeginOutputReadLine();
-        }
-
-        public static async Task<Serve> StartAsync(params string[] args)
-        {
-            var certs = new TestCertificates();
-            var (port, health) = (FreePort(), FreePort());
-            var start = InjectorProcess.Start(new[] { "serve", "--address", "127.0.0.1", "--port", $"{port}", "--health-port", $"{health}", "--tls-cert", certs.CertFile, "--tls-key", certs.KeyFile, "--shutdown-delay", "0" }.Concat(args));
-
-            var serve = new Serve(Process.Start(start)!, certs, certs.CreateClient(port));
-            using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{health}/") };
-            var until = Stopwatch.StartNew();
-            while (until.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                try
-                {
-                    using var ready = await probe.GetAsync("/readyz", Ct);
-                    if (ready.StatusCode == HttpStatusCode.OK)
-                    {
-                        return serve;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-
-                if (serve._process.HasExited)
-                {
-                    Assert.Fail($"serve exited: {await serve._process.StandardError.ReadToEndAsync(Ct)}");
-                }
-
-                await Task.Delay(100, Ct);
-            }
-
-            await serve.DisposeAsync();
-            throw new TimeoutException("injector serve was not ready in 30 s");
-        }
-
-        public async Task PostAsync(string review)
-        {
-            using var content = new StringContent(review, Encoding.UTF8);
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            using var response = await _client.PostAsync("/inject", content, Ct);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-
-        /// <summary>Stops the server (SIGTERM) and returns every line it wrote to stdout.</summary>
-        public async Task<IReadOnlyList<string>> StopAsync()
-        {
-            // The console logger writes from a queue; give it a moment before asking the process to stop.
-            await Task.Delay(300, Ct);
-            Process.Start("kill", ["-TERM", $"{_process.Id}"])!.WaitForExit();
-            Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(30)), "serve did not stop in 30 s after SIGTERM");
-            _process.WaitForExit();
-            return [.. _lines];
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(TimeSpan.FromSeconds(10));
-            }
-
-            _process.Dispose();
-            _client.Dispose();
-            _certs.Dispose();
-            return ValueTask.CompletedTask;
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

@@ -7,16 +7,30 @@ namespace Injector.Conformance.Tests;
 /// <summary>Runs a corpus case through the webhook: each pod as an AdmissionReview over TLS, the patch applied, the pod compared.</summary>
 public static class WebhookDoor
 {
+    /// <summary>Whether the case runs through the webhook: the API server admits pods, not workloads, and has no golden error text.</summary>
+    public static bool Applies(CorpusCase c) => !c.KubeInjectOnly && c.ExpectError is null && c.Golden is not null;
+
     public static async Task<DoorOutcome> RunAsync(CorpusCase c, WebhookServerFixture server, CaseConfig config = CaseConfig.Embedded)
     {
-        if (c.KubeInjectOnly || c.ExpectError is not null || c.Golden is null)
+        if (!Applies(c))
         {
             return DoorOutcome.NotApplicable;
         }
 
         server.Use(CaseRunner.InjectorFor(c, config), CaseRunner.NamespaceAnnotations(c));
+        return await RunAsync(c, server.Client);
+    }
+
+    /// <summary>The case through a webhook already configured with its settings (in process, or the real <c>injector serve</c>).</summary>
+    public static async Task<DoorOutcome> RunAsync(CorpusCase c, HttpClient client)
+    {
+        if (!Applies(c))
+        {
+            return DoorOutcome.NotApplicable;
+        }
+
         var inputs = WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(c.Input)));
-        var goldens = WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(c.Golden)));
+        var goldens = WebhookPods.FromYaml(File.ReadAllText(Corpus.PathOf(c.Golden!)));
         if (inputs.Count != goldens.Count)
         {
             return new DoorOutcome(true, false, false, $"pods: input {inputs.Count}, golden {goldens.Count}");
@@ -30,7 +44,7 @@ public static class WebhookDoor
             var review = AdmissionReviews.Of(pod, $"case-{i}", pod["metadata"]?["namespace"]?.ToString() ?? "default");
             using var content = new StringContent(review.ToJsonString(), Encoding.UTF8);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await server.Client.PostAsync("/inject", content);
+            using var response = await client.PostAsync("/inject", content);
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync());
             var answer = body?["response"];
             if (answer?["allowed"]?.GetValue<bool>() != true)
@@ -46,7 +60,7 @@ public static class WebhookDoor
             }
 
             // The API server re-invokes the webhook (reinvocationPolicy: IfNeeded): the injected pod must come back unchanged.
-            if (await ReinjectionPatchAsync(server, review, patched) is { } again)
+            if (await ReinjectionPatchAsync(client, review, patched) is { } again)
             {
                 return new DoorOutcome(true, false, false, $"pod {i}: re-injection is not a no-op: {again}");
             }
@@ -76,13 +90,13 @@ public static class WebhookDoor
     }
 
     /// <summary>Null when sending the injected pod again is allowed with no operations; otherwise what came back.</summary>
-    private static async Task<string?> ReinjectionPatchAsync(WebhookServerFixture server, JsonObject review, JsonObject injected)
+    private static async Task<string?> ReinjectionPatchAsync(HttpClient client, JsonObject review, JsonObject injected)
     {
         var again = (JsonObject)review.DeepClone();
         again["request"]!["object"] = injected.DeepClone();
         using var content = new StringContent(again.ToJsonString(), Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await server.Client.PostAsync("/inject", content);
+        using var response = await client.PostAsync("/inject", content);
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())?["response"];
         if (answer?["allowed"]?.GetValue<bool>() != true)
         {
