@@ -41,7 +41,7 @@ public class StageBenchmarks
         var proxyConfig = ProxyConfigs.Effective(settings.Mesh, null);
         _data = build.Invoke(null, [_pod, ns, PodOwner.Derive(_pod, ns), settings, proxyConfig, settings.NativeSidecars, (1337L, 1337L)])!;
         _template = _templates.Select(_pod["metadata"]!["annotations"] as JsonObject)[0];
-        _fragment = _templates.Render(_template, _data);
+        _fragment = _templates.Render(_template, _data).Fragment;
     }
 
     [Benchmark(Baseline = true, Description = "whole Inject (parsed pod)")]
@@ -49,7 +49,7 @@ public class StageBenchmarks
         _injector.Inject(new InjectionRequest(_pod, "default", InjectionDoor.Webhook, []));
 
     [Benchmark(Description = "template render (execute + YAML parse)")]
-    public JsonObject TemplateRender() => _templates.Render(_template, _data);
+    public JsonObject TemplateRender() => _templates.Render(_template, _data).Fragment;
 
     [Benchmark(Description = "strategic merge (fragment into pod)")]
     public JsonObject StrategicMergeOnly() => StrategicMerge.Apply(_pod, _fragment, MergeSchema.Pod);

@@ -27,6 +27,9 @@ public sealed class PodInjector : IPodInjector
 
     public InjectorSettings Settings { get; }
 
+    /// <summary>The parsed templates and their kept outputs (tests).</summary>
+    internal TemplateSet Templates => _templates;
+
     /// <summary>Templates of this configuration that failed to parse (name → reason); the config reloader refuses such a set.</summary>
     public IReadOnlyDictionary<string, string> BrokenTemplates => _templates.Broken;
 
@@ -241,25 +244,37 @@ public sealed class PodInjector : IPodInjector
             : (OpenShiftIds.DefaultId, OpenShiftIds.DefaultId);
         var data = TemplateData.Build(pod, podNamespace, workload, Settings, proxyConfig, native, proxyIds);
 
-        var templatePod = new JsonObject();
+        // What the templates alone produce. It and each rendered fragment may be shared with other injections (the
+        // template set keeps outputs): they are read, never changed here; a merge copies what it takes.
+        JsonObject? templatePod = null;
         var names = _templates.Select(annotations);
         for (var i = 0; i < names.Count; i++)
         {
             var name = names[i];
-            JsonObject fragment;
+            TemplateOutput output;
             using (InjectorTracing.Source.StartActivity("render")?.SetTag("injector.template", name))
             {
-                fragment = _templates.Render(name, data, ct);
+                output = _templates.Render(name, data, ct);
             }
 
             using (InjectorTracing.Source.StartActivity("merge")?.SetTag("injector.template", name))
             {
-                if (native)
+                var fragment = output.Fragment;
+                if (templatePod is null)
                 {
-                    FollowNativeProxy(templatePod, fragment);
+                    templatePod = output.Alone;
+                }
+                else
+                {
+                    if (native && FollowsNativeProxy(templatePod, fragment))
+                    {
+                        fragment = (JsonObject)fragment.DeepClone();
+                        FollowNativeProxy(fragment);
+                    }
+
+                    templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod);
                 }
 
-                templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod);
                 MoveUserProxyToInit(pod, fragment);
                 // The templates still to render read the pod as it came (data holds it): until the last, the merge
                 // copies; the last merges into the pod itself, which this method owns.
@@ -269,7 +284,7 @@ public sealed class PodInjector : IPodInjector
             }
         }
 
-        return (pod, templatePod);
+        return (pod, templatePod ?? []);
     }
 
     /// <summary>Post-processing in Istio's order (spec §6.4): overrides, env order, Prometheus, probes, metadata, container order.</summary>
@@ -369,15 +384,15 @@ public sealed class PodInjector : IPodInjector
     /// proxy a native sidecar means that proxy: the entry moves to <c>initContainers</c>, as a user's own istio-proxy
     /// does. Istio merges it into <c>containers</c>, giving two containers of one name, which the API server refuses.
     /// </summary>
-    private static void FollowNativeProxy(JsonObject templatePod, JsonObject fragment)
-    {
-        if (PodJson.Find(templatePod, "initContainers", PodJson.ProxyContainer) is null
-            || PodJson.Find(fragment, "initContainers", PodJson.ProxyContainer) is not null
-            || PodJson.Find(fragment, "containers", PodJson.ProxyContainer) is not { } entry)
-        {
-            return;
-        }
+    private static bool FollowsNativeProxy(JsonObject templatePod, JsonObject fragment) =>
+        PodJson.Find(templatePod, "initContainers", PodJson.ProxyContainer) is not null
+        && PodJson.Find(fragment, "initContainers", PodJson.ProxyContainer) is null
+        && PodJson.Find(fragment, "containers", PodJson.ProxyContainer) is not null;
 
+    /// <summary>Moves the fragment's <c>containers[istio-proxy]</c> to its initContainers (a copy: <see cref="FollowsNativeProxy"/> said so).</summary>
+    private static void FollowNativeProxy(JsonObject fragment)
+    {
+        var entry = PodJson.Find(fragment, "containers", PodJson.ProxyContainer)!;
         var spec = PodJson.Spec(fragment);
         var containers = (JsonArray)spec["containers"]!;
         containers.Remove(entry);

@@ -67,7 +67,7 @@ public static class StrategicMerge
                 continue;
             }
 
-            var childPath = Join(path, key);
+            // The path only where a list's merge key is looked up below it (a string per key adds up over a pod).
             var originalChild = original?[key];
             switch (value)
             {
@@ -78,7 +78,7 @@ public static class StrategicMerge
                     result.Remove(key);
                     break;
                 case JsonObject patchMap:
-                    var merged = MergeMap(originalChild as JsonObject, patchMap, childPath, schema, own);
+                    var merged = MergeMap(originalChild as JsonObject, patchMap, Join(path, key), schema, own);
                     if (merged is null)
                     {
                         result.Remove(key);
@@ -91,6 +91,7 @@ public static class StrategicMerge
 
                     break;
                 case JsonArray patchList:
+                    var childPath = Join(path, key);
                     var mergeKey = schema.MergeKeyAt(childPath);
                     result[key] = mergeKey is null
                         ? patchList.DeepClone()

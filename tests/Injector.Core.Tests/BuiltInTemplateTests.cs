@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Injector.Core.Kube;
+using Injector.Documents;
 
 namespace Injector.Core.Tests;
 
@@ -75,5 +76,43 @@ public sealed class RenderCacheTests
         }
 
         Assert.Equal(1, templates.CachedOutputs);
+    }
+
+    /// <summary>
+    /// Kept outputs are shared, read only, by every injection that renders the same text: after many injections
+    /// (random pods, their re-injection, two templates in native mode, a user's own istio-proxy, the proxy as the only
+    /// container) each is still what its text parses to, alone and merged into an empty pod.
+    /// </summary>
+    [Fact]
+    public void Injections_leave_kept_outputs_as_parsed()
+    {
+        var injector = new PodInjector(TestConfig.Load());
+        var pods = Enumerable.Range(1, 60).Select(seed => RandomPods.Build(2, 1, seed)).ToList();
+        pods.Add(Pods.Hello(annotations: """{"inject.istio.io/templates": "sidecar,grpc-simple", "sidecar.istio.io/nativeSidecar": "true"}"""));
+        pods.Add(Pods.Hello(annotations: """{"inject.istio.io/templates": "sidecar,grpc-agent"}"""));
+        pods.Add((JsonObject)JsonNode.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"},"spec":{"containers":[{"name":"istio-proxy","image":"mine","env":[{"name":"A","value":"1"}]}]}}""")!);
+        pods.Add((JsonObject)JsonNode.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"},"spec":{"containers":[{"name":"app","image":"a"},{"name":"istio-proxy","image":"mine","resources":{"limits":{"cpu":"3"}}}]}}""")!);
+        var injected = 0;
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var pod in pods)
+            {
+                if (injector.Inject(new InjectionRequest((JsonObject)pod.DeepClone(), "default", InjectionDoor.Webhook, [])) is InjectionResult.Injected result)
+                {
+                    injected++;
+                    Assert.IsType<InjectionResult.Injected>(injector.Inject(new InjectionRequest(result.Pod, "default", InjectionDoor.Webhook, [])));
+                }
+            }
+        }
+
+        Assert.True(injected > pods.Count, $"only {injected} injections");
+        var kept = injector.Templates.KeptOutputs.ToList();
+        Assert.True(kept.Count > 3, $"only {kept.Count} outputs kept");
+        foreach (var (text, output) in kept)
+        {
+            var parsed = (JsonObject)GoYaml.Parse(text)!;
+            Assert.True(JsonNode.DeepEquals(parsed, output.Fragment), $"a kept fragment was changed:\n{output.Fragment.ToJsonString()}");
+            Assert.True(JsonNode.DeepEquals(StrategicMerge.Apply([], parsed, MergeSchema.Pod), output.Alone), "a kept template pod was changed");
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Injector.Core.Kube;
@@ -31,15 +32,40 @@ public static class Quantity
     /// </summary>
     public static string? Canonicalize(string text)
     {
+        // The same few quantities come in every pod and every template (100m, 128Mi, 2Gi), and the decimal arithmetic
+        // is a visible share of an injection: short texts are remembered, bounded in count and length.
+        var remembered = text.Length <= MaxRememberedLength;
+        if (remembered && Remembered.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        string? canonical;
         try
         {
-            return CanonicalizeUnchecked(text);
+            canonical = CanonicalizeUnchecked(text);
         }
         catch (OverflowException)
         {
-            return null;
+            canonical = null;
         }
+
+        if (remembered)
+        {
+            if (Remembered.Count >= MaxRemembered)
+            {
+                Remembered.Clear();
+            }
+
+            Remembered[text] = canonical;
+        }
+
+        return canonical;
     }
+
+    private const int MaxRemembered = 1024;
+    private const int MaxRememberedLength = 32;
+    private static readonly ConcurrentDictionary<string, string?> Remembered = new(StringComparer.Ordinal);
 
     private static string? CanonicalizeUnchecked(string text)
     {

@@ -17,8 +17,8 @@ public sealed class TemplateSet
     private readonly Dictionary<string, GoTemplate> _parsed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _broken = new(StringComparer.Ordinal);
 
-    /// <summary>Rendered text → parsed fragment; one configuration snapshot's worth, cleared when full.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonObject> _parsedOutput = new(StringComparer.Ordinal);
+    /// <summary>Rendered text → parsed output; one configuration snapshot's worth, cleared when full.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TemplateOutput> _parsedOutput = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Rendered outputs kept parsed. Pods of one workload share one entry, so a few dozen cover the workloads rolling
@@ -52,6 +52,9 @@ public sealed class TemplateSet
     /// <summary>How many rendered outputs are kept parsed (tests).</summary>
     internal int CachedOutputs => _parsedOutput.Count;
 
+    /// <summary>The kept outputs by rendered text (tests: injections must leave them as parsed).</summary>
+    internal IEnumerable<KeyValuePair<string, TemplateOutput>> KeptOutputs => _parsedOutput;
+
     /// <summary>Templates that failed to parse, by name, with the reason.</summary>
     public IReadOnlyDictionary<string, string> Broken => _broken;
 
@@ -77,8 +80,29 @@ public sealed class TemplateSet
         return names;
     }
 
-    /// <summary>Renders one template to the pod fragment it describes; throws <see cref="InjectionException"/> with the reason.</summary>
-    public JsonObject Render(string name, object data, CancellationToken ct = default)
+    /// <summary>
+    /// The fragment to keep, its root given node options. A node looks its options up through its parents until one has
+    /// them and remembers only a found value: without them at the root, every node would walk to the root again each
+    /// time a merge copies it.
+    /// </summary>
+    private static JsonObject Kept(JsonObject fragment)
+    {
+        var kept = new JsonObject(new JsonNodeOptions());
+        foreach (var key in fragment.Select(p => p.Key).ToList())
+        {
+            var value = fragment[key];
+            fragment.Remove(key);
+            kept[key] = value;
+        }
+
+        return kept;
+    }
+
+    /// <summary>
+    /// Renders one template to the pod fragment it describes (read only: it may be shared); throws
+    /// <see cref="InjectionException"/> with the reason.
+    /// </summary>
+    public TemplateOutput Render(string name, object data, CancellationToken ct = default)
     {
         if (_broken.TryGetValue(name, out var parseError))
         {
@@ -101,11 +125,11 @@ public sealed class TemplateSet
             throw new InjectionException(DenialReason.TemplateFailed, $"failed rendering template {name}: {e.Message}", e);
         }
 
-        // Pods of one workload render the same text; parsing it is the costliest step, so the parsed fragment is
-        // kept (bounded) and handed out as a copy.
+        // Pods of one workload, and often of many, render the same text: parsing it and merging it alone are kept
+        // (bounded) and shared, read only, by the injections that render it.
         if (_parsedOutput.TryGetValue(yaml, out var cached))
         {
-            return (JsonObject)cached.DeepClone();
+            return cached;
         }
 
         JsonObject fragment;
@@ -125,7 +149,7 @@ public sealed class TemplateSet
 
         if (yaml.Length > MaxCachedOutputChars)
         {
-            return fragment;
+            return new TemplateOutput(fragment, kept: false);
         }
 
         if (_parsedOutput.Count >= OutputCacheSize)
@@ -133,7 +157,8 @@ public sealed class TemplateSet
             _parsedOutput.Clear();
         }
 
-        _parsedOutput[yaml] = (JsonObject)fragment.DeepClone();
-        return fragment;
+        var output = new TemplateOutput(Kept(fragment), kept: true);
+        _parsedOutput[yaml] = output;
+        return output;
     }
 }
