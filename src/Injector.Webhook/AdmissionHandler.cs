@@ -330,7 +330,7 @@ public sealed class AdmissionHandler
     {
         try
         {
-            review.Request!.Object = JsonSerializer.Deserialize(objectBytes.Span, ReviewDecoding.Full.JsonNode);
+            review.Request!.Object = Injector.Documents.JsonTree.Parse(objectBytes.Span, ReviewDecoding.ObjectMaxDepth);
             return true;
         }
 #pragma warning disable CA1031 // Any failure: the full decoding reports it.

@@ -17,6 +17,9 @@ internal static class ReviewDecoding
 
     public static readonly AdmissionJsonContext WithoutObject = new(Strict());
 
+    /// <summary>How deep <c>request.object</c> may nest on its own: the review's bound less the two levels above it.</summary>
+    public const int ObjectMaxDepth = 64 - 2;
+
     private static JsonSerializerOptions Strict() => new(AdmissionJsonContext.Default.Options)
     {
         AllowDuplicateProperties = false,
@@ -36,7 +39,9 @@ internal sealed class ReviewObjectConverter : JsonConverter<JsonNode?>
             return null;
         }
 
-        return ((JsonConverter<JsonNode>)options.GetTypeInfo(typeof(JsonNode)).Converter).Read(ref reader, typeof(JsonNode), options);
+        // Strings read once into the tree (JsonTree), not at every read from the document; a repeated key is refused
+        // in System.Text.Json's words and nesting by the reader's bound, as the serializer's own node converter does.
+        return Injector.Documents.JsonTree.Read(ref reader, new JsonNodeOptions { PropertyNameCaseInsensitive = options.PropertyNameCaseInsensitive });
     }
 
     public override void Write(Utf8JsonWriter writer, JsonNode? value, JsonSerializerOptions options)

@@ -143,6 +143,23 @@ public sealed class HardeningTests
         Assert.True(second.Patch.Count == 0, second.Patch.ToJsonString());
     }
 
+    /// <summary>A map key in a shape problem's path is quoted as JSON writes it, plain keys and escaped ones alike.</summary>
+    [Theory]
+    [InlineData("app.kubernetes.io/name")]
+    [InlineData("team: a@b c_d-9")]
+    [InlineData("a\"quote")]
+    [InlineData("<html>&'+`")]
+    [InlineData("héllo\u2028")]
+    public void A_shape_problem_names_the_map_key_as_json_quotes_it(string key)
+    {
+        var pod = Pods.Hello();
+        pod["metadata"]!["labels"]![key] = 5;
+
+        var problem = PodShape.Check(pod);
+
+        Assert.Equal($"metadata.labels[{JsonValue.Create(key).ToJsonString()}]: want a string, got the number 5", problem);
+    }
+
     [Theory]
     [InlineData("no containers", "spec.containers is empty")]
     [InlineData("a container name twice", "container name 'hello' is used twice (in containers and containers)")]

@@ -208,7 +208,7 @@ public static class GoRoundTrip
                 Struct(obj, type, depth);
                 return obj;
             case JsonArray list when type.StartsWith("[]", StringComparison.Ordinal):
-                var element = type[2..];
+                var element = PodSchema.ElementOf(type);
                 for (var i = 0; i < list.Count; i++)
                 {
                     if (Element(list[i], element, depth) is var item && !ReferenceEquals(item, list[i]))
@@ -219,7 +219,7 @@ public static class GoRoundTrip
 
                 return list;
             case JsonObject map when type.StartsWith("map:", StringComparison.Ordinal):
-                var valueType = type[4..];
+                var valueType = PodSchema.ElementOf(type);
                 List<(string, JsonNode?)>? changed = null;
                 foreach (var (key, entry) in map)
                 {
@@ -237,7 +237,10 @@ public static class GoRoundTrip
                 return map;
             case JsonValue quantity when type == "Quantity" && quantity.GetValueKind() is JsonValueKind.String or JsonValueKind.Number:
                 // A number decodes as a quantity too (1 → "1"); the canonical text is what Go writes.
-                return Quantity.Canonicalize(quantity.ToString()) is { } canonical ? JsonValue.Create(canonical) : quantity;
+                var text = quantity.ToString();
+                return Quantity.Canonicalize(text) is not { } canonical || (canonical == text && quantity.GetValueKind() == JsonValueKind.String)
+                    ? quantity
+                    : JsonValue.Create(canonical);
             default:
                 return node;
         }

@@ -115,8 +115,9 @@ public static class PodLimits
     private static string AnnotationShown(string key) => Policy.AnnotationValidation.Shown(key.Length > 80 ? key[..80] : key);
 
     /// <summary>
-    /// A string's length without turning it into one: the raw bytes (escapes included, quotes not) of a value read from
-    /// a request, the characters of one written by the pipeline; 0 for other values.
+    /// A string's size in bytes, never below its UTF-8 length: the raw bytes (escapes included, quotes not) of a value
+    /// still backed by a request's JSON text, without turning it into a string; the UTF-8 length of one held as a
+    /// string; 0 for other values.
     /// </summary>
     private static int Length(JsonValue value)
     {
@@ -127,7 +128,7 @@ public static class PodLimits
 
         return value.TryGetValue<System.Text.Json.JsonElement>(out var element)
             ? System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element).Length - 2
-            : value.GetValue<string>().Length;
+            : System.Text.Encoding.UTF8.GetByteCount(value.GetValue<string>());
     }
 
     /// <summary>Values in a tree, counting stopped at <paramref name="stop"/> (nesting is at most 64: the review decoder's bound).</summary>

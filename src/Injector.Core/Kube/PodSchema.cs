@@ -46,6 +46,16 @@ public static class PodSchema
     public static IReadOnlyList<string> AlwaysWritten(string structName) =>
         Always.TryGetValue(structName, out var keys) ? keys : [];
 
+    /// <summary>
+    /// The element type of a list (<c>[]T</c>) or map (<c>map:T</c>) token: <c>T</c>, remembered (the tokens are the
+    /// schema's, a fixed set), since the walks over a pod ask for it at every list and map.
+    /// </summary>
+    public static string ElementOf(string type) => Elements.TryGetValue(type, out var element)
+        ? element
+        : Elements.GetOrAdd(type, static t => t.StartsWith("[]", StringComparison.Ordinal) ? t[2..] : t.StartsWith("map:", StringComparison.Ordinal) ? t[4..] : t);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Elements = new(StringComparer.Ordinal);
+
     /// <summary>Whether a type token names a struct of the schema.</summary>
     public static bool IsStruct(string type) => Structs.ContainsKey(type);
 

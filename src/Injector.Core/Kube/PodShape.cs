@@ -79,7 +79,7 @@ public static class PodShape
                 return;
             }
 
-            var element = type[2..];
+            var element = PodSchema.ElementOf(type);
             for (var i = 0; i < list.Count; i++)
             {
                 var mark = path.Length;
@@ -99,11 +99,13 @@ public static class PodShape
                 return;
             }
 
-            var element = type[4..];
+            var element = PodSchema.ElementOf(type);
             foreach (var (key, value) in map)
             {
                 var mark = path.Length;
-                path.Append('[').Append(JsonValue.Create(key).ToJsonString()).Append(']');
+                path.Append('[');
+                AppendQuoted(path, key);
+                path.Append(']');
                 Visit(value, element, path, problems, ref total);
                 path.Length = mark;
             }
@@ -181,6 +183,22 @@ public static class PodShape
             path.Length = mark;
         }
     }
+
+    /// <summary>A map key in the path as JSON quotes it; a plain key (most labels and annotations) without a JSON writer.</summary>
+    private static void AppendQuoted(StringBuilder path, string key)
+    {
+        if (key.AsSpan().IndexOfAnyExcept(PlainKeyChars) < 0)
+        {
+            path.Append('"').Append(key).Append('"');
+            return;
+        }
+
+        path.Append(JsonValue.Create(key).ToJsonString());
+    }
+
+    /// <summary>Characters System.Text.Json writes unescaped.</summary>
+    private static readonly System.Buffers.SearchValues<char> PlainKeyChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@ ");
 
     private static bool IsInteger(JsonNode node, long min, long max) =>
         JsonNumber.TryGetInt64(node, out var value) && value >= min && value <= max;
