@@ -122,12 +122,10 @@ internal static class ProfileLoop
         return 0;
     }
 
-    private static readonly bool Eager = Environment.GetEnvironmentVariable("EAGER") == "1";
-
     private static int Once(PodInjector injector, byte[] bytes)
     {
-        // With node options, as the webhook's deserializer gives them (a root without them costs every node a walk up).
-        var pod = (JsonObject)(Eager ? Injector.Documents.JsonTree.Parse(bytes)! : JsonNode.Parse(bytes, new JsonNodeOptions())!);
+        // As the webhook reads request.object.
+        var pod = (JsonObject)Injector.Documents.JsonTree.Parse(bytes)!;
         var result = injector.Inject(new InjectionRequest(pod, "default", InjectionDoor.Webhook, []));
         return Encoding.UTF8.GetByteCount(((result as InjectionResult.Injected)?.Patch ?? []).ToJsonString());
     }
