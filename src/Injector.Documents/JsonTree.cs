@@ -21,7 +21,16 @@ public static class JsonTree
             throw new JsonException("the input holds no JSON value");
         }
 
-        var node = Read(ref reader, new JsonNodeOptions());
+        JsonNode? node;
+        try
+        {
+            node = Read(ref reader, new JsonNodeOptions());
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string that is not valid UTF-8, or escapes a lone surrogate: malformed JSON, as for the serializer.
+            throw new JsonException($"The JSON value could not be converted: {e.Message} (at byte {reader.TokenStartIndex})", e);
+        }
 
         // The reader refuses anything after the value but whitespace.
         while (reader.Read())
@@ -33,7 +42,8 @@ public static class JsonTree
 
     /// <summary>
     /// The value at the reader's token (a converter's <c>Read</c>): the reader is left on the value's last token. Nesting
-    /// is bounded by the reader's own <see cref="JsonReaderOptions.MaxDepth"/>.
+    /// is bounded by the reader's own <see cref="JsonReaderOptions.MaxDepth"/>. A string that is not valid text throws
+    /// <see cref="InvalidOperationException"/>, which the serializer reports as a value that could not be converted, with its path.
     /// </summary>
     public static JsonNode? Read(ref Utf8JsonReader reader, JsonNodeOptions options)
     {

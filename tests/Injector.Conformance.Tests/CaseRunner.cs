@@ -94,20 +94,21 @@ public static class CaseRunner
             return new DoorOutcome(true, false, false, $"config error: {e.Message}");
         }
 
-        return Judge(c, result.Output, result.Warnings, result.Denial is { } denial ? $"{denial.Code}: {denial.Message}" : null);
+        return Judge(c, result.Output, result.Warnings, result.Denial is { } denial ? denial.Message : null, result.Denial?.Code);
     }
 
     /// <summary>
-    /// The CLI door's verdict on what an injection gave: the output (null when denied), the warnings and the denial
-    /// (its reason and message), whether from <see cref="KubeInject"/> in process or from the executable's stdout and stderr.
+    /// The CLI door's verdict on what an injection gave: the output (null when denied), the warnings and the denial's
+    /// message and reason, whether from <see cref="KubeInject"/> in process or from the executable's stdout and stderr.
+    /// An expected error must be in the message, not only in the reason's name.
     /// </summary>
-    public static DoorOutcome Judge(CorpusCase c, string? output, IReadOnlyList<string> warnings, string? denial)
+    public static DoorOutcome Judge(CorpusCase c, string? output, IReadOnlyList<string> warnings, string? denial, string? reason = null)
     {
         if (denial is not null || output is null)
         {
             return c.ExpectError is { } expected && denial?.Contains(expected, StringComparison.OrdinalIgnoreCase) == true
                 ? new DoorOutcome(true, true, true, "failed as expected")
-                : new DoorOutcome(true, false, false, $"error: {denial}");
+                : new DoorOutcome(true, false, false, $"error: {reason}: {denial}");
         }
 
         if (c.ExpectError is not null)

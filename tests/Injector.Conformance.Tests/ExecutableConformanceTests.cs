@@ -36,7 +36,7 @@ public sealed class ExecutableConformanceTests : IDisposable
             var outcome = code switch
             {
                 ExitOk => CaseRunner.Judge(run.Case, stdout, lines, denial: null),
-                ExitDenied => CaseRunner.Judge(run.Case, null, lines, lines.LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal))?["error: ".Length..] ?? stderr),
+                ExitDenied => Denied(run.Case, lines, stderr),
                 _ => new DoorOutcome(true, false, false, $"exit {code}: {stderr}"),
             };
             if (!outcome.Passed)
@@ -79,6 +79,16 @@ public sealed class ExecutableConformanceTests : IDisposable
 
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} case(s) failed through injector serve:\n{string.Join("\n", failures)}");
         Assert.Equal(cases.Count, passed);
+    }
+
+    /// <summary>The verdict on a denial: stderr's last line is <c>error: REASON: MESSAGE</c>.</summary>
+    private static DoorOutcome Denied(CorpusCase c, string[] lines, string stderr)
+    {
+        var error = lines.LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal))?["error: ".Length..] ?? stderr;
+        var colon = error.IndexOf(": ", StringComparison.Ordinal);
+        return colon < 0
+            ? CaseRunner.Judge(c, null, lines, error)
+            : CaseRunner.Judge(c, null, lines, error[(colon + 2)..], error[..colon]);
     }
 
     private const int ExitOk = 0;

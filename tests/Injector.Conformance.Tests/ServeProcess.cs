@@ -13,6 +13,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     private readonly TestCertificates _certs;
     private readonly HttpClient _client;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _errors = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -32,6 +33,16 @@ internal sealed class ServeProcess : IAsyncDisposable
             }
         };
         process.BeginOutputReadLine();
+
+        // Read as it comes, so a server that writes much to stderr never blocks on a full pipe.
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+            {
+                _errors.Enqueue(line);
+            }
+        };
+        process.BeginErrorReadLine();
     }
 
     public static async Task<ServeProcess> StartAsync(params string[] args)
@@ -60,7 +71,10 @@ internal sealed class ServeProcess : IAsyncDisposable
 
             if (serve._process.HasExited)
             {
-                Assert.Fail($"serve exited: {await serve._process.StandardError.ReadToEndAsync(Ct)}");
+                serve._process.WaitForExit();
+                var errors = string.Join('\n', serve._errors);
+                await serve.DisposeAsync();
+                Assert.Fail($"serve exited: {errors}");
             }
 
             await Task.Delay(100, Ct);

@@ -72,6 +72,16 @@ public sealed class JsonTreeTests
     public void Malformed_json_is_refused(string json) =>
         Assert.ThrowsAny<JsonException>(() => JsonTree.Parse(Encoding.UTF8.GetBytes(json)));
 
+    [Theory]
+    [InlineData("""{"a":"\ud800"}""")]
+    [InlineData("""{"\udc00":1}""")]
+    public void A_lone_surrogate_is_malformed_json(string json) =>
+        Assert.ThrowsAny<JsonException>(() => JsonTree.Parse(Encoding.UTF8.GetBytes(json)));
+
+    [Fact]
+    public void Invalid_utf8_is_malformed_json() =>
+        Assert.ThrowsAny<JsonException>(() => JsonTree.Parse([(byte)'"', 0xC3, 0x28, (byte)'"']));
+
     [Fact]
     public void Random_trees_round_trip()
     {

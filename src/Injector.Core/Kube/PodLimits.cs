@@ -42,8 +42,9 @@ public static class PodLimits
     /// </summary>
     public static string? Check(JsonObject pod)
     {
-        // First, before any value is turned into a string: a huge one would otherwise be unescaped and transcoded
-        // through the runtime's shared buffer pools, which keep megabyte buffers long after the request.
+        // First, before any step reads the pod. At the webhook door the review's scan has already refused strings over
+        // the bound in the raw body, before they were decoded (a huge one would be transcoded through the runtime's
+        // shared buffer pools, which keep megabyte buffers long after the request); this bound covers every door.
         var longest = 0;
         var values = Count(pod, MaxValues + 1, ref longest);
         if (values > MaxValues)

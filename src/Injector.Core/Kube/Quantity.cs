@@ -52,9 +52,11 @@ public static class Quantity
 
         if (remembered)
         {
-            if (Remembered.Count >= MaxRemembered)
+            // An approximate count: ConcurrentDictionary.Count takes every lock, on each miss.
+            if (Interlocked.Increment(ref _added) > MaxRemembered)
             {
                 Remembered.Clear();
+                Interlocked.Exchange(ref _added, 0);
             }
 
             Remembered[text] = canonical;
@@ -66,6 +68,7 @@ public static class Quantity
     private const int MaxRemembered = 1024;
     private const int MaxRememberedLength = 32;
     private static readonly ConcurrentDictionary<string, string?> Remembered = new(StringComparer.Ordinal);
+    private static int _added;
 
     private static string? CanonicalizeUnchecked(string text)
     {
