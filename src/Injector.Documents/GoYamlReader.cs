@@ -168,7 +168,7 @@ internal sealed class GoYamlReader
 
     private JsonArray ReadSequence()
     {
-        var array = new JsonArray();
+        var array = new JsonArray(NodeOptions);
         while (!_parser.TryConsume<SequenceEnd>(out _))
         {
             array.Add(ReadNode());
@@ -177,9 +177,15 @@ internal sealed class GoYamlReader
         return array;
     }
 
+    /// <summary>
+    /// Given to every map and list: a node without options asks its parent, up to the root, each time it is copied,
+    /// and remembers only a found value (the rendered templates are copied into every pod).
+    /// </summary>
+    private static readonly JsonNodeOptions NodeOptions = new();
+
     private JsonObject ReadMapping()
     {
-        var obj = new JsonObject();
+        var obj = new JsonObject(NodeOptions);
 
         // Merged entries never override explicit keys, whichever comes first (YAML merge key semantics).
         List<JsonObject>? merges = null;

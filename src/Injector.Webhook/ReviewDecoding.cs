@@ -17,13 +17,16 @@ internal static class ReviewDecoding
 
     public static readonly AdmissionJsonContext WithoutObject = new(Strict());
 
+    /// <summary>How deep a review may nest.</summary>
+    public const int MaxDepth = 64;
+
     /// <summary>How deep <c>request.object</c> may nest on its own: the review's bound less the two levels above it.</summary>
-    public const int ObjectMaxDepth = 64 - 2;
+    public const int ObjectMaxDepth = MaxDepth - 2;
 
     private static JsonSerializerOptions Strict() => new(AdmissionJsonContext.Default.Options)
     {
         AllowDuplicateProperties = false,
-        MaxDepth = 64,
+        MaxDepth = ReviewDecoding.MaxDepth,
     };
 }
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Injector.Conformance.Tests;
 
@@ -26,10 +25,8 @@ internal static class CaseFlags
             flags.AddRange(["--values-file", Corpus.PathOf(values)]);
         }
 
-        if (c.MeshOverlay is { } overlay)
+        if (CaseRunner.MeshJson(c) is { } mesh)
         {
-            // As InjectorFor: a key ending in '+' appends to a list the default mesh does not have, so it is a plain set.
-            var mesh = new JsonObject(overlay.Select(kv => KeyValuePair.Create(kv.Key.TrimEnd('+'), kv.Value?.DeepClone()))).ToJsonString();
             var file = Path.Combine(scratch, $"mesh-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(mesh)))[..16]}.json");
             File.WriteAllText(file, mesh);
             flags.AddRange(["--mesh-file", file]);

@@ -36,15 +36,19 @@ public static class CaseRunner
     public static bool DefaultSettings(CorpusCase c) =>
         c.Set.Count == 0 && c.ValuesFile is null && c.MeshOverlay is null && c.NativeSidecars && c.Platform is null;
 
+    /// <summary>The case's mesh overlay as a MeshConfig document (JSON), or null when it has none.</summary>
+    public static string? MeshJson(CorpusCase c) => c.MeshOverlay is { } overlay
+        // A key ending in '+' appends to a list; the default mesh has none of those lists, so it is a plain set here.
+        ? new JsonObject(overlay.Select(kv => KeyValuePair.Create(kv.Key.TrimEnd('+'), kv.Value?.DeepClone()))).ToJsonString()
+        : null;
+
     public static PodInjector InjectorFor(CorpusCase c, CaseConfig config = CaseConfig.Embedded)
     {
         string? meshFile = null;
-        if (c.MeshOverlay is { } overlay)
+        if (MeshJson(c) is { } mesh)
         {
-            // A key ending in '+' appends to a list; the default mesh has none of those lists, so it is a plain set here.
-            var mesh = new JsonObject(overlay.Select(kv => KeyValuePair.Create(kv.Key.TrimEnd('+'), kv.Value?.DeepClone())));
             meshFile = Path.Combine(Path.GetTempPath(), $"injector-mesh-{Guid.NewGuid():N}.json");
-            File.WriteAllText(meshFile, mesh.ToJsonString());
+            File.WriteAllText(meshFile, mesh);
         }
 
         try

@@ -12,21 +12,16 @@ public sealed class TemplateOutput
 {
     private JsonObject? _alone;
 
-    internal TemplateOutput(JsonObject fragment, bool kept)
-    {
-        Fragment = fragment;
-        if (kept)
-        {
-            // Computed once for a kept output, so concurrent readers never race to fill it.
-            _alone = Merge(fragment);
-        }
-    }
+    internal TemplateOutput(JsonObject fragment) => Fragment = fragment;
 
     /// <summary>The parsed fragment (read only; copy it to change it).</summary>
     public JsonObject Fragment { get; }
 
-    /// <summary>The fragment merged into an empty pod (read only).</summary>
-    public JsonObject Alone => _alone ??= Merge(Fragment);
+    /// <summary>
+    /// The fragment merged into an empty pod (read only), computed when first asked for: only the first template's
+    /// output needs it. Concurrent first readers may each compute it; one result is kept, and they are equal.
+    /// </summary>
+    public JsonObject Alone => _alone ?? LazyInitializer.EnsureInitialized(ref _alone, () => Merge(Fragment));
 
     private static JsonObject Merge(JsonObject fragment) => StrategicMerge.Apply([], fragment, MergeSchema.Pod);
 }

@@ -81,24 +81,6 @@ public sealed class TemplateSet
     }
 
     /// <summary>
-    /// The fragment to keep, its root given node options. A node looks its options up through its parents until one has
-    /// them and remembers only a found value: without them at the root, every node would walk to the root again each
-    /// time a merge copies it.
-    /// </summary>
-    private static JsonObject Kept(JsonObject fragment)
-    {
-        var kept = new JsonObject(new JsonNodeOptions());
-        foreach (var key in fragment.Select(p => p.Key).ToList())
-        {
-            var value = fragment[key];
-            fragment.Remove(key);
-            kept[key] = value;
-        }
-
-        return kept;
-    }
-
-    /// <summary>
     /// Renders one template to the pod fragment it describes (read only: it may be shared); throws
     /// <see cref="InjectionException"/> with the reason.
     /// </summary>
@@ -149,7 +131,7 @@ public sealed class TemplateSet
 
         if (yaml.Length > MaxCachedOutputChars)
         {
-            return new TemplateOutput(fragment, kept: false);
+            return new TemplateOutput(fragment);
         }
 
         if (_parsedOutput.Count >= OutputCacheSize)
@@ -157,7 +139,7 @@ public sealed class TemplateSet
             _parsedOutput.Clear();
         }
 
-        var output = new TemplateOutput(Kept(fragment), kept: true);
+        var output = new TemplateOutput(fragment);
         _parsedOutput[yaml] = output;
         return output;
     }
