@@ -237,6 +237,60 @@ public sealed class AdmissionMemoTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Pods_seen_once_wait_in_probation_and_a_second_sight_keeps_the_answer()
+    {
+        var memo = new AdmissionMemo();
+        var handler = Handler(memo);
+        var uncached = Handler(memo: null);
+        var pod = Pods().First().Data;
+        string Distinct(int i) => pod.Replace("\"app\":\"web\"", $"\"app\":\"web{i}\"", StringComparison.Ordinal);
+
+        // A stream of distinct pods: none reaches the memo proper, and probation holds at most its slots.
+        for (var i = 0; i < 300; i++)
+        {
+            await handler.ReviewAsync(Review(Distinct(i), $"u{i}"), "/inject", Ct);
+        }
+
+        Assert.Equal((0L, 300L, 0), (memo.Hits, memo.Misses, memo.Proper));
+        Assert.InRange(memo.Count, 1, AdmissionMemo.MaxProbationSlots);
+
+        // The last of them is still waiting: asked again, it is a hit (the injector's very answer) and is kept.
+        var again = await handler.ReviewAsync(Review(Distinct(299), "again"), "/inject", Ct);
+        Assert.Equal((1L, 1), (memo.Hits, memo.Proper));
+        Assert.Equal(Json(await uncached.ReviewAsync(Review(Distinct(299), "again"), "/inject", Ct)), Json(again));
+
+        // Kept in the memo proper, it outlives any number of distinct pods passing through probation.
+        for (var i = 300; i < 600; i++)
+        {
+            await handler.ReviewAsync(Review(Distinct(i), $"u{i}"), "/inject", Ct);
+        }
+
+        await handler.ReviewAsync(Review(Distinct(299), "later"), "/inject", Ct);
+        Assert.Equal((2L, 1), (memo.Hits, memo.Proper));
+    }
+
+    [Fact]
+    public async Task A_new_snapshot_empties_probation_too()
+    {
+        var memo = new AdmissionMemo();
+        var handler = Handler(memo);
+        var pod = Pods().First().Data;
+        for (var i = 0; i < 10; i++)
+        {
+            await handler.ReviewAsync(Review(pod.Replace("\"app\":\"web\"", $"\"app\":\"web{i}\"", StringComparison.Ordinal), $"u{i}"), "/inject", Ct);
+        }
+
+        Assert.InRange(memo.Count, 2, 10);
+        Assert.Equal(0, memo.Proper);
+
+        // Answers of the old snapshot would never match a new key; they are not kept alive either.
+        Assert.True(_source.SetNativeSidecars(false));
+        await handler.ReviewAsync(Review(pod, "b"), "/inject", Ct);
+        Assert.Equal((0L, 11L), (memo.Hits, memo.Misses));
+        Assert.Equal(1, memo.Count);
+    }
+
     private AdmissionHandler Handler(AdmissionMemo? memo) => new(_source, _metrics, NullLogger<AdmissionHandler>.Instance, memo: memo);
 
     /// <summary>The contract tests' review with this pod as its object.</summary>
