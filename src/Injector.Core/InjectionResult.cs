@@ -47,11 +47,23 @@ public abstract record InjectionResult
     /// <summary>The pod gets the sidecar.</summary>
     /// <param name="Reason">Why the policy injected it.</param>
     /// <param name="Pod">The injected pod.</param>
-    /// <param name="Patch">RFC 6902 operations that turn the submitted pod into <paramref name="Pod"/>.</param>
+    /// <param name="PatchJson">
+    /// RFC 6902 operations that turn the submitted pod into <paramref name="Pod"/>, as the UTF-8 JSON an admission
+    /// response carries (the webhook sends these bytes; they are written straight from the two pods).
+    /// </param>
     /// <param name="Warnings">Soft problems.</param>
-    public sealed record Injected(SkipReason Reason, JsonObject Pod, JsonArray Patch, IReadOnlyList<string> Warnings) : InjectionResult(Warnings)
+    public sealed record Injected(SkipReason Reason, JsonObject Pod, byte[] PatchJson, IReadOnlyList<string> Warnings) : InjectionResult(Warnings)
     {
+        /// <summary>An injection whose patch is given as a tree (test doubles).</summary>
+        public Injected(SkipReason reason, JsonObject pod, JsonArray patch, IReadOnlyList<string> warnings)
+            : this(reason, pod, System.Text.Encoding.UTF8.GetBytes(patch.ToJsonString()), warnings)
+        {
+        }
+
         public override string Code => Reason.Code;
+
+        /// <summary>The patch's operations as a tree, read from <see cref="PatchJson"/> (a new tree each time).</summary>
+        public JsonArray Patch => JsonNode.Parse(PatchJson) as JsonArray ?? [];
 
         /// <summary>The templates rendered, in order (for logs, metric labels and Events).</summary>
         public IReadOnlyList<string> Templates { get; init; } = [];

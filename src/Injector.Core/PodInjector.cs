@@ -122,10 +122,10 @@ public sealed class PodInjector : IPodInjector
         }
 
         warnings.AddRange(AnnotationWarnings.Find(PodJson.AnnotationsOrNull(original), original["metadata"]?["labels"] as JsonObject));
-        JsonArray patch;
+        byte[] patch;
         using (InjectorTracing.Source.StartActivity("diff"))
         {
-            patch = JsonPatchDiff.Create(original, injected);
+            patch = JsonPatchDiff.CreateUtf8(original, injected);
         }
 
         return new InjectionResult.Injected(decision.Reason, injected, patch, warnings)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
@@ -261,15 +260,15 @@ public sealed class AdmissionHandler
         var namespaceAnnotations = await NamespaceAnnotationsAsync(injector, podNamespace, ct).ConfigureAwait(false);
         var pathEnv = PathEnv.Parse(path, _logger);
         var result = injector.Inject(new InjectionRequest(pod, request.Namespace, InjectionDoor.Webhook, pathEnv, NamespaceAnnotations: namespaceAnnotations), ct);
-        var patch = result is InjectionResult.Injected injected ? Encoding.UTF8.GetBytes(injected.Patch.ToJsonString()) : null;
+        var patch = result is InjectionResult.Injected injected ? injected.PatchJson : null;
         var subject = Events.EventSubject.Of(pod, podNamespace);
         if (key is not null)
         {
             _memo!.Record(hit: false);
             _metrics.CountMemo(hit: false);
 
-            // The injected pod and the patch tree are not kept: the bytes are what is sent.
-            _memo.Add(key, new MemoAnswer(result is InjectionResult.Injected i ? i with { Pod = [], Patch = [] } : result, patch)
+            // The injected pod is not kept: the patch's bytes are what is sent.
+            _memo.Add(key, new MemoAnswer(result is InjectionResult.Injected i ? i with { Pod = [] } : result, patch)
             {
                 PodNamespace = podNamespace,
                 Namespace = ns,

@@ -93,15 +93,15 @@ public sealed class InjectionProperties
             {
                 case Tamper.AppImage:
                     pod["spec"]!["containers"]!.AsArray().First(c => c!["name"]!.ToString() != PodJson.ProxyContainer)!["image"] = "tampered";
-                    return injected with { Pod = pod, Patch = Documents.JsonPatchDiff.Create(request.Pod, pod) };
+                    return injected with { Pod = pod, PatchJson = Documents.JsonPatchDiff.CreateUtf8(request.Pod, pod) };
                 case Tamper.Patch:
-                    return injected with { Patch = [] };
+                    return injected with { PatchJson = "[]"u8.ToArray() };
                 case Tamper.DuplicateVolume:
                     pod["spec"]!["volumes"]!.AsArray().Add(pod["spec"]!["volumes"]![0]!.DeepClone());
-                    return injected with { Pod = pod, Patch = Documents.JsonPatchDiff.Create(request.Pod, pod) };
+                    return injected with { Pod = pod, PatchJson = Documents.JsonPatchDiff.CreateUtf8(request.Pod, pod) };
                 default:
                     PodJson.Labels(pod)["tampered"] = _calls.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    return injected with { Pod = pod, Patch = Documents.JsonPatchDiff.Create(request.Pod, pod) };
+                    return injected with { Pod = pod, PatchJson = Documents.JsonPatchDiff.CreateUtf8(request.Pod, pod) };
             }
         }
     }

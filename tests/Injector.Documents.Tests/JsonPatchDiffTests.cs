@@ -29,7 +29,27 @@ public sealed class JsonPatchDiffTests
         var b = JsonNode.Parse(to);
         var ops = JsonPatchDiff.Create(a, b);
         Assert.Equal(expectedOps, ops.ToJsonString());
+        Assert.Equal(expectedOps, System.Text.Encoding.UTF8.GetString(JsonPatchDiff.CreateUtf8(a, b)));
         Assert.True(JsonDeepEquality.AreEqual(b, PatchApplier.Apply(a, ops)));
+    }
+
+    [Fact]
+    public void The_bytes_are_what_the_tree_serialises_to_with_its_escaping_and_long_paths()
+    {
+        // Non-ASCII, HTML-sensitive and control characters in keys and values; numbers kept as their text; a path
+        // longer than the writer's first buffer.
+        var longKey = new string('k', 700) + "/~";
+        var from = JsonNode.Parse("""{"metadata":{"annotations":{"a":"1"}},"n":1.50,"deep":{"x":{"y":[1,2]}}}""")!;
+        var to = JsonNode.Parse(
+            """{"metadata":{"annotations":{"a":"<b>&'ü\u0001","é/~":"+"}},"n":1.5e0,"deep":{"x":{"y":[1,2,{"K":{"K":3}}]}},"K":{"K":{"q":0.10}}}"""
+                .Replace("K", longKey, StringComparison.Ordinal))!;
+        var tree = JsonPatchDiff.Create(from, to).ToJsonString();
+
+        Assert.Equal(tree, System.Text.Encoding.UTF8.GetString(JsonPatchDiff.CreateUtf8(from, to)));
+        Assert.Contains("\\u003Cb\\u003E", tree, StringComparison.Ordinal);
+        Assert.Contains("0.10", tree, StringComparison.Ordinal);
+        var removed = JsonPatchDiff.CreateUtf8(to, from);
+        Assert.Equal(JsonPatchDiff.Create(to, from).ToJsonString(), System.Text.Encoding.UTF8.GetString(removed));
     }
 
     [Fact]
@@ -120,6 +140,7 @@ public sealed class JsonPatchDiffTests
             var from = RandomJson.Node(random, depth: 0);
             var to = RandomJson.Edit(random, from?.DeepClone(), depth: 0);
             var ops = JsonPatchDiff.Create(from, to);
+            Assert.Equal(ops.ToJsonString(), System.Text.Encoding.UTF8.GetString(JsonPatchDiff.CreateUtf8(from, to)));
             var applied = PatchApplier.Apply(from, ops);
             Assert.True(JsonDeepEquality.AreEqual(to, applied), $"iteration {iteration}: {from?.ToJsonString()} -> {to?.ToJsonString()} via {ops.ToJsonString()} gave {applied?.ToJsonString()}");
             Assert.Empty(JsonPatchDiff.Create(from, from?.DeepClone()));
