@@ -22,7 +22,7 @@ public static class JsonDeepEquality
                     return false;
                 }
 
-                foreach (var (key, value) in oa)
+                foreach (var (key, value) in oa.Pairs())
                 {
                     if (!ob.TryGetPropertyValue(key, out var other) || !AreEqual(value, other))
                     {

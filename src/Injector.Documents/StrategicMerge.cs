@@ -54,13 +54,13 @@ public static class StrategicMerge
         var result = own && original is not null ? original : new JsonObject();
         if (original is not null && !own)
         {
-            foreach (var (key, value) in original)
+            foreach (var (key, value) in original.Pairs())
             {
                 result[key] = patch.ContainsKey(key) && !IsDirectiveKey(key) ? null : value?.DeepClone();
             }
         }
 
-        foreach (var (key, value) in patch)
+        foreach (var (key, value) in patch.Pairs())
         {
             if (IsDirectiveKey(key))
             {
@@ -164,7 +164,7 @@ public static class StrategicMerge
         var patchOrder = new List<string>();
         var deleted = new HashSet<string>(StringComparer.Ordinal);
         var keyless = new List<JsonNode?>();
-        foreach (var element in patch)
+        foreach (var element in patch.Items())
         {
             var key = KeyOf(element, mergeKey);
             if (key is null)
@@ -275,7 +275,7 @@ public static class StrategicMerge
     private static JsonObject WithoutKey(JsonObject map, string key)
     {
         var copy = new JsonObject();
-        foreach (var (k, v) in map)
+        foreach (var (k, v) in map.Pairs())
         {
             if (k != key)
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Injector.Documents;
 
 namespace Injector.Core.Kube;
 
@@ -44,7 +45,7 @@ public static class GoRoundTrip
             }
         }
 
-        foreach (var (key, _) in templateSpec)
+        foreach (var (key, _) in templateSpec.Pairs())
         {
             if (key is "containers" or "initContainers" or "volumes")
             {
@@ -157,7 +158,7 @@ public static class GoRoundTrip
 
         // Changes are collected first: a JsonObject cannot be changed while it is enumerated.
         List<(string Key, JsonNode? Value, bool Remove)>? changes = null;
-        foreach (var (key, node) in value)
+        foreach (var (key, node) in value.Pairs())
         {
             if (PodSchema.Field(structName, key) is not { } field)
             {
@@ -221,7 +222,7 @@ public static class GoRoundTrip
             case JsonObject map when type.StartsWith("map:", StringComparison.Ordinal):
                 var valueType = PodSchema.ElementOf(type);
                 List<(string, JsonNode?)>? changed = null;
-                foreach (var (key, entry) in map)
+                foreach (var (key, entry) in map.Pairs())
                 {
                     if (Element(entry, valueType, depth) is var rewritten && !ReferenceEquals(rewritten, entry))
                     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Injector.Documents;
 
 namespace Injector.Core.Kube;
 
@@ -63,7 +64,7 @@ public static class PodLimits
             {
                 // The raw (escaped) size is never below the real one: only when it is over is the real size computed.
                 long raw = 0;
-                foreach (var (key, value) in annotations)
+                foreach (var (key, value) in annotations.Pairs())
                 {
                     raw += System.Text.Encoding.UTF8.GetByteCount(key) + (value is JsonValue v ? Length(v) : 0);
                 }
@@ -71,7 +72,7 @@ public static class PodLimits
                 long bytes = 0;
                 if (raw > MaxAnnotationBytes)
                 {
-                    foreach (var (key, value) in annotations)
+                    foreach (var (key, value) in annotations.Pairs())
                     {
                         bytes += System.Text.Encoding.UTF8.GetByteCount(key) + (value is JsonValue v && v.TryGetValue<string>(out var text) ? System.Text.Encoding.UTF8.GetByteCount(text) : 0);
                     }
@@ -85,7 +86,7 @@ public static class PodLimits
 
             if (metadata["labels"] is JsonObject labels)
             {
-                foreach (var (key, value) in labels)
+                foreach (var (key, value) in labels.Pairs())
                 {
                     if (key.Length > 253 + 1 + 63 || (value is JsonValue v && v.TryGetValue<string>(out var text) && text.Length > MaxLabelValue))
                     {
@@ -142,7 +143,7 @@ public static class PodLimits
         switch (node)
         {
             case JsonObject obj:
-                foreach (var (key, child) in obj)
+                foreach (var (key, child) in obj.Pairs())
                 {
                     longest = Math.Max(longest, key.Length);
                     count += Count(child, stop - count, ref longest);
@@ -154,7 +155,7 @@ public static class PodLimits
 
                 break;
             case JsonArray list:
-                foreach (var child in list)
+                foreach (var child in list.Items())
                 {
                     count += Count(child, stop - count, ref longest);
                     if (count >= stop)

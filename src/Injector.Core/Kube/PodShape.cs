@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Injector.Documents;
 
 namespace Injector.Core.Kube;
 
@@ -100,7 +101,7 @@ public static class PodShape
             }
 
             var element = PodSchema.ElementOf(type);
-            foreach (var (key, value) in map)
+            foreach (var (key, value) in map.Pairs())
             {
                 var mark = path.Length;
                 path.Append('[');
@@ -165,7 +166,7 @@ public static class PodShape
             return;
         }
 
-        foreach (var (key, value) in obj)
+        foreach (var (key, value) in obj.Pairs())
         {
             if (PodSchema.FieldType(type, key) is not { } fieldType)
             {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
 using Injector.Core.Kube;
+using Injector.Documents;
 
 namespace Injector.Core.Policy;
 
@@ -47,7 +48,7 @@ public static class AnnotationValidation
         }
 
         var failures = new List<string>();
-        foreach (var (name, node) in annotations)
+        foreach (var (name, node) in annotations.Pairs())
         {
             if (!Checks.TryGetValue(name, out var check))
             {

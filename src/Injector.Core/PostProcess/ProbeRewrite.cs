@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Injector.Core.Config;
 using Injector.Core.Kube;
 using Injector.Core.Policy;
+using Injector.Documents;
 
 namespace Injector.Core.PostProcess;
 
@@ -70,7 +71,7 @@ public static class ProbeRewrite
         var rewritten = probers.Count;
         if (Previous(previous) is { } old)
         {
-            foreach (var (key, value) in old)
+            foreach (var (key, value) in old.Pairs())
             {
                 probers[key] = value?.DeepClone() ?? new JsonObject();
             }
