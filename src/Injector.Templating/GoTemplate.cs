@@ -79,7 +79,30 @@ public sealed class GoTemplate
         }
     }
 
+    /// <summary>
+    /// Renders the main template and hands the text to <paramref name="use"/> as a span that is valid only during the
+    /// call: a caller that keeps outputs by their text finds a kept one without the text being made a string.
+    /// </summary>
+    public T Execute<T>(object? data, CancellationToken cancellation, RenderedText<T> use)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        var root = Root(Name);
+        var writer = RenderWriter.Rent();
+        try
+        {
+            writer.Executor.Run(this, Name, root, data, cancellation);
+            return use(writer.Span());
+        }
+        finally
+        {
+            RenderWriter.Return(writer);
+        }
+    }
+
     private ListNode Root(string templateName) => Trees.TryGetValue(templateName, out var root)
         ? root
         : throw new TemplateExecutionException($"template: no template {GoFormat.Quote(templateName)} associated with template {GoFormat.Quote(Name)}");
 }
+
+/// <summary>Receives a render's text, valid only during the call (see <see cref="GoTemplate.Execute{T}(object?, CancellationToken, RenderedText{T})"/>).</summary>
+public delegate T RenderedText<out T>(ReadOnlySpan<char> text);

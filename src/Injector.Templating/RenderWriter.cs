@@ -76,6 +76,34 @@ internal sealed class RenderWriter : TextWriter
     /// <summary>Everything written so far.</summary>
     public string Text() => _builder.Length == 0 ? _single ?? "" : _builder.ToString();
 
+    /// <summary>
+    /// Everything written so far as a span, valid until the writer is returned: the builder's chunks copied into one
+    /// buffer the writer keeps (up to <see cref="MaxKeptCapacity"/>), so no string is made.
+    /// </summary>
+    public ReadOnlySpan<char> Span()
+    {
+        if (_builder.Length == 0)
+        {
+            return _single;
+        }
+
+        if (_span.Length < _builder.Length)
+        {
+            _span = new char[Math.Max(_builder.Length, Math.Min(2 * _span.Length, MaxKeptCapacity))];
+        }
+
+        _builder.CopyTo(0, _span, _builder.Length);
+        var text = _span.AsSpan(0, _builder.Length);
+        if (_span.Length > MaxKeptCapacity)
+        {
+            _span = [];
+        }
+
+        return text;
+    }
+
+    private char[] _span = [];
+
     public override void Write(string? value)
     {
         if (string.IsNullOrEmpty(value))

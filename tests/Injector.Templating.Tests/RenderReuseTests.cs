@@ -19,6 +19,25 @@ public class RenderReuseTests
     public void Single_and_multiple_writes(string text, string? data, string expected) =>
         Assert.Equal(expected, T.Render(text, data));
 
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("{{ . }}", "one")]
+    [InlineData("x{{ . }}y{{ . }}", "z")]
+    [InlineData("{{ range $i := until 40000 }}ab{{ $i }}{{ end }}", null)]
+    public void The_span_a_render_hands_over_is_the_text_the_string_render_gives(string text, string? data)
+    {
+        var template = GoTemplate.Parse("t", text, T.Funcs);
+        var expected = template.Execute(data);
+
+        // Twice: the second render reuses the writer's buffer, which must hold only this render's text.
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(expected, template.Execute(data, TestContext.Current.CancellationToken, static span => span.ToString()));
+        }
+
+        Assert.Equal("short", GoTemplate.Parse("s", "sh{{ . }}", T.Funcs).Execute("ort", TestContext.Current.CancellationToken, static span => span.ToString()));
+    }
+
     [Fact]
     public void Numbers_and_booleans_print_as_go_does()
     {

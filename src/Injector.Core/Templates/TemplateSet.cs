@@ -33,9 +33,14 @@ public sealed class TemplateSet
     private const int MaxCachedOutputChars = 32 * 1024;
     private readonly InjectionConfig _config;
 
+    /// <summary>Finds a kept output by the rendered text as a span; on a miss, the text as a string.</summary>
+    private readonly RenderedText<(TemplateOutput? Kept, string? Text)> _lookUp;
+
     public TemplateSet(InjectionConfig config, TemplateFunctions functions)
     {
         _config = config;
+        var byText = _parsedOutput.GetAlternateLookup<ReadOnlySpan<char>>();
+        _lookUp = text => byText.TryGetValue(text, out var kept) ? (kept, null) : (null, text.ToString());
         foreach (var (name, text) in config.Templates)
         {
             try
@@ -97,21 +102,23 @@ public sealed class TemplateSet
             throw new InjectionException(DenialReason.UnknownTemplate, $"requested template \"{name}\" not found; have {have}");
         }
 
+        // Pods of one workload, and often of many, render the same text: parsing it and merging it alone are kept
+        // (bounded) and shared, read only, by the injections that render it. A kept one is found by the text as it
+        // was rendered, which becomes a string only when it is new.
         string yaml;
         try
         {
-            yaml = template.Execute(data, ct);
+            var (kept, text) = template.Execute(data, ct, _lookUp);
+            if (kept is not null)
+            {
+                return kept;
+            }
+
+            yaml = text!;
         }
         catch (TemplateExecutionException e)
         {
             throw new InjectionException(DenialReason.TemplateFailed, $"failed rendering template {name}: {e.Message}", e);
-        }
-
-        // Pods of one workload, and often of many, render the same text: parsing it and merging it alone are kept
-        // (bounded) and shared, read only, by the injections that render it.
-        if (_parsedOutput.TryGetValue(yaml, out var cached))
-        {
-            return cached;
         }
 
         JsonObject fragment;
