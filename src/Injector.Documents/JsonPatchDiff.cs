@@ -26,16 +26,36 @@ public static class JsonPatchDiff
     /// </summary>
     public static byte[] CreateUtf8(JsonNode? from, JsonNode? to)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread: only the result is allocated. A buffer grown past the bound is dropped.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        try
         {
             writer.WriteStartArray();
             new Differ<WriterOps>(new WriterOps(writer)).Diff(from, to);
             writer.WriteEndArray();
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
-
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            writer.Reset(Stream.Null);
+            if (buffer.Capacity > MaxKeptBuffer)
+            {
+                t_buffer = null;
+            }
+        }
     }
+
+    private const int MaxKeptBuffer = 1024 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     /// <summary>Where the operations go.</summary>
     private interface IOps
