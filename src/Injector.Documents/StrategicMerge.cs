@@ -39,7 +39,7 @@ public static class StrategicMerge
     /// Merges a patch map into an original map: a copy of it, or (<paramref name="own"/>) the map itself, changed in
     /// place. Null means the map was deleted.
     /// </summary>
-    private static JsonObject? MergeMap(JsonObject? original, JsonObject patch, string path, MergeSchema schema, bool own = false)
+    private static JsonObject? MergeMap(JsonObject? original, JsonObject patch, string? path, MergeSchema schema, bool own = false)
     {
         switch (DirectiveOf(patch))
         {
@@ -67,7 +67,7 @@ public static class StrategicMerge
                 continue;
             }
 
-            // The path only where a list's merge key is looked up below it (a string per key adds up over a pod).
+            // Paths come from the schema, made once, and only on the way to a keyed list (null elsewhere).
             var originalChild = original?[key];
             switch (value)
             {
@@ -78,7 +78,7 @@ public static class StrategicMerge
                     result.Remove(key);
                     break;
                 case JsonObject patchMap:
-                    var merged = MergeMap(originalChild as JsonObject, patchMap, Join(path, key), schema, own);
+                    var merged = MergeMap(originalChild as JsonObject, patchMap, schema.ChildPath(path, key), schema, own);
                     if (merged is null)
                     {
                         result.Remove(key);
@@ -91,11 +91,11 @@ public static class StrategicMerge
 
                     break;
                 case JsonArray patchList:
-                    var childPath = Join(path, key);
+                    var childPath = schema.ChildPath(path, key);
                     var mergeKey = schema.MergeKeyAt(childPath);
                     result[key] = mergeKey is null
                         ? patchList.DeepClone()
-                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, childPath + "/*", schema, own);
+                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, schema.ChildPath(childPath, "*"), schema, own);
                     break;
                 default:
                     result[key] = value.DeepClone();
@@ -116,7 +116,7 @@ public static class StrategicMerge
     }
 
     /// <summary>Merges a patch list into an original list by merge key; an owned original gives up its elements to the result.</summary>
-    private static JsonArray MergeKeyedList(JsonArray? originalList, JsonArray patch, string mergeKey, string elementPath, MergeSchema schema, bool own)
+    private static JsonArray MergeKeyedList(JsonArray? originalList, JsonArray patch, string mergeKey, string? elementPath, MergeSchema schema, bool own)
     {
         IReadOnlyList<JsonNode?> original = originalList is null ? [] : [.. originalList];
         if (own)
@@ -285,6 +285,4 @@ public static class StrategicMerge
 
         return copy;
     }
-
-    private static string Join(string path, string key) => path.Length == 0 ? key : path + "/" + key;
 }

@@ -40,6 +40,22 @@ public sealed class StrategicMergeTests
     }
 
     [Fact]
+    public void Paths_are_known_only_on_the_way_to_a_keyed_list()
+    {
+        var schema = MergeSchema.Pod;
+        var env = schema.ChildPath(schema.ChildPath(schema.ChildPath(schema.ChildPath("", "spec"), "containers"), "*"), "env");
+
+        Assert.Equal("spec/containers/*/env", env);
+        Assert.Equal("name", schema.MergeKeyAt(env));
+        Assert.Same(env, schema.ChildPath("spec/containers/*", "env"));
+        Assert.Equal("metadata/ownerReferences", schema.ChildPath("metadata", "ownerReferences"));
+        Assert.Null(schema.ChildPath("spec/containers/*", "securityContext"));
+        Assert.Null(schema.ChildPath("metadata", "labels"));
+        Assert.Null(schema.ChildPath(null, "spec"));
+        Assert.Null(schema.MergeKeyAt(null));
+    }
+
+    [Fact]
     public void In_place_merges_equal_copying_ones_on_random_pods()
     {
         var random = new Random(20261201);
