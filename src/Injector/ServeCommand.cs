@@ -42,6 +42,7 @@ internal static class ServeCommand
         config.AddTo(command, allowAuto: true);
         command.SetAction(async (result, ct) =>
         {
+            _ = TrustStoreWarmup.Start(result.GetValue(cert)!);
             var sources = config.Read(result);
             var cluster = InCluster.Client();
             var watchNodes = config.NativeSidecarsIsAuto(result) && cluster is not null;
