@@ -8,7 +8,10 @@
 # every request (a rollout) and with a different pod every request, then h2load (HTTP/2, the same pod, LOAD_REQUESTS
 # requests, 10 streams per connection). Prints req/s, p50, p99 and peak RSS (the server's peak so far, so a later run's
 # column includes the earlier runs) per run, and the ratios to the ceiling.
-# Not part of make test. Environment: LOAD_SECONDS (10), LOAD_CONNECTIONS (16), LOAD_REQUESTS (20000), CONFIG (Release).
+# Each run is preceded by LOAD_WARMUP seconds of the same traffic, unmeasured: a JIT build's distinct-pod path is
+# barely compiled after same-pod traffic (the memo answers it), and its first seconds would measure the JIT instead.
+# Not part of make test. Environment: LOAD_SECONDS (10), LOAD_WARMUP (5), LOAD_CONNECTIONS (16), LOAD_REQUESTS (20000),
+# CONFIG (Release).
 set -euo pipefail
 
 missing=()
@@ -25,6 +28,7 @@ fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 config="${CONFIG:-Release}"
 seconds="${LOAD_SECONDS:-10}"
+warmup="${LOAD_WARMUP:-5}"
 connections="${LOAD_CONNECTIONS:-16}"
 requests="${LOAD_REQUESTS:-20000}"
 injector="$root/src/Injector/bin/$config/net10.0/injector.dll"
@@ -110,9 +114,17 @@ to_ms() {
     else printf "%s", v }'
 }
 
+# The same traffic as the run that follows, unmeasured.
+warm() {
+  if ((warmup > 0)); then
+    timeout $((warmup + 60)) wrk -t1 -c"$connections" -d"${warmup}s" -s "$work/$2.lua" "https://127.0.0.1:$1/inject" >/dev/null
+  fi
+}
+
 results="$work/results.tsv"
 run_wrk() {
   local name=$1 port=$2 mode=$3 out
+  warm "$port" "$mode"
   out="$(timeout $((seconds + 60)) wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s --latency -s "$work/$mode.lua" "https://127.0.0.1:$port/inject")"
   local rps p50 p99 errors
   rps="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
@@ -124,6 +136,7 @@ run_wrk() {
 
 run_h2load() {
   local name=$1 port=$2 out
+  warm "$port" same
   out="$(timeout 300 h2load -c"$connections" -m10 -n"$requests" -T 10 -d "$work/same.json" -H 'Content-Type: application/json' "https://127.0.0.1:$port/inject")"
   local rps p50 p99 errors
   rps="$(awk '/^finished in/ { gsub(/,/, ""); printf "%.0f", $4 }' <<<"$out")"
@@ -134,7 +147,7 @@ run_h2load() {
   printf '%s\th2load same\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$(to_ms "$p50") (mean)" "-" "$(peak_rss "$name")" "$errors" >>"$results"
 }
 
-echo "make load: $(nproc) cores, wrk -t1 -c$connections -d${seconds}s, h2load -c$connections -m10 -n$requests; $(uname -sr)"
+echo "make load: $(nproc) cores, ${warmup} s warm-up per run, wrk -t1 -c$connections -d${seconds}s, h2load -c$connections -m10 -n$requests; $(uname -sr)"
 start ceiling 19601 dotnet "$bench" ceiling --port 19601 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key"
 start disabled 19602 dotnet "$injector" serve --address 127.0.0.1 --port 19602 --health-port 19612 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --inject-config "$work/disabled.yaml" --shutdown-delay 0
 start injector 19603 dotnet "$injector" serve --address 127.0.0.1 --port 19603 --health-port 19613 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --shutdown-delay 0
@@ -148,8 +161,6 @@ fi
 for server in "${servers[@]}"; do
   name=${server%%:*}
   port=${server##*:}
-  # A short warm-up, so the JIT is not what is measured.
-  wrk -t1 -c"$connections" -d2s -s "$work/same.lua" "https://127.0.0.1:$port/inject" >/dev/null
   run_wrk "$name" "$port" same
   run_wrk "$name" "$port" distinct
   run_h2load "$name" "$port"
