@@ -54,7 +54,7 @@ public class InjectionBenchmarks
             throw new InvalidOperationException($"not injected: {result.Code}");
         }
 
-        // The webhook encodes the patch exactly like this (AdmissionHandler.RespondAsync).
-        return Encoding.UTF8.GetBytes(injected.Patch.ToJsonString());
+        // The bytes the webhook sends (AdmissionHandler.RespondAsync).
+        return injected.PatchJson;
     }
 }

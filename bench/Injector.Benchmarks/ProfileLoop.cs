@@ -127,6 +127,6 @@ internal static class ProfileLoop
         // As the webhook reads request.object.
         var pod = (JsonObject)Injector.Documents.JsonTree.Parse(bytes)!;
         var result = injector.Inject(new InjectionRequest(pod, "default", InjectionDoor.Webhook, []));
-        return Encoding.UTF8.GetByteCount(((result as InjectionResult.Injected)?.Patch ?? []).ToJsonString());
+        return (result as InjectionResult.Injected)?.PatchJson.Length ?? 0;
     }
 }
