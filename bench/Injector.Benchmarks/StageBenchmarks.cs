@@ -55,5 +55,5 @@ public class StageBenchmarks
     public JsonObject StrategicMergeOnly() => StrategicMerge.Apply(_pod, _fragment, MergeSchema.Pod);
 
     [Benchmark(Description = "JSON diff (RFC 6902 patch)")]
-    public JsonArray JsonDiff() => JsonPatchDiff.Create(_pod, _injected);
+    public byte[] JsonDiff() => JsonPatchDiff.CreateUtf8(_pod, _injected);
 }
