@@ -156,10 +156,11 @@ public static class GoRoundTrip
             throw new InsufficientExecutionStackException();
         }
 
-        // Changes are collected first: a JsonObject cannot be changed while it is enumerated.
-        List<(string Key, JsonNode? Value, bool Remove)>? changes = null;
-        foreach (var (key, node) in value.Pairs())
+        // By position, from the last: a removal leaves the positions still to visit as they were, and a rewritten
+        // value takes its key's place (no list of changes to collect first).
+        for (var i = value.Count - 1; i >= 0; i--)
         {
+            var (key, node) = value.GetAt(i);
             if (PodSchema.Field(structName, key) is not { } field)
             {
                 continue;
@@ -167,27 +168,15 @@ public static class GoRoundTrip
 
             if (field.OmitEmpty && IsZero(node, field))
             {
-                (changes ??= []).Add((key, null, true));
+                value.RemoveAt(i);
             }
             else if (node is null)
             {
-                (changes ??= []).Add((key, Zero(field), false));
+                value.SetAt(i, Zero(field));
             }
             else if (Value(node, field.Type, depth + 1) is var rewritten && !ReferenceEquals(rewritten, node))
             {
-                (changes ??= []).Add((key, rewritten, false));
-            }
-        }
-
-        foreach (var (key, rewritten, remove) in changes ?? [])
-        {
-            if (remove)
-            {
-                value.Remove(key);
-            }
-            else
-            {
-                value[key] = rewritten;
+                value.SetAt(i, rewritten);
             }
         }
 

@@ -25,7 +25,24 @@ public static class PodJson
 
     public static string? Name(JsonNode? container) => (container as JsonObject)?["name"]?.ToString();
 
-    public static JsonObject? Find(JsonObject pod, string field, string name) => Items(pod, field).FirstOrDefault(c => Name(c) == name);
+    /// <summary>The first map of the named list whose name is <paramref name="name"/> (a loop: it runs many times per injection).</summary>
+    public static JsonObject? Find(JsonObject pod, string field, string name)
+    {
+        if (List(pod, field) is not { } list)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is JsonObject item && Name(item) == name)
+            {
+                return item;
+            }
+        }
+
+        return null;
+    }
 
     public static JsonObject? Proxy(JsonObject pod) => Find(pod, "containers", ProxyContainer) ?? Find(pod, "initContainers", ProxyContainer);
 

@@ -25,6 +25,8 @@ public sealed record GoField(string Type, bool Pointer, bool OmitEmpty)
 /// </remarks>
 public static class PodSchema
 {
+    private static readonly Dictionary<string, GoField> NoFields = [];
+
     private static readonly Dictionary<string, Dictionary<string, GoField>> Structs = Load();
 
     /// <summary>Per struct, the keys Go always writes: computed once, asked for every struct an injection writes.</summary>
@@ -38,12 +40,15 @@ public static class PodSchema
     public static GoField? Field(string structName, string jsonKey) =>
         Structs.TryGetValue(structName, out var fields) && fields.TryGetValue(jsonKey, out var field) ? field : null;
 
-    /// <summary>The JSON keys of a struct, in declaration order (inline structs expanded); empty for an unknown struct.</summary>
-    public static IEnumerable<string> Keys(string structName) =>
-        Structs.TryGetValue(structName, out var fields) ? fields.Keys : [];
+    /// <summary>
+    /// The JSON keys of a struct, in declaration order (inline structs expanded); empty for an unknown struct. The
+    /// concrete collection, so a loop over it does not box its enumerator.
+    /// </summary>
+    public static Dictionary<string, GoField>.KeyCollection Keys(string structName) =>
+        (Structs.TryGetValue(structName, out var fields) ? fields : NoFields).Keys;
 
     /// <summary>The keys Go writes even at their zero value, in declaration order.</summary>
-    public static IReadOnlyList<string> AlwaysWritten(string structName) =>
+    public static string[] AlwaysWritten(string structName) =>
         Always.TryGetValue(structName, out var keys) ? keys : [];
 
     /// <summary>
