@@ -79,7 +79,13 @@ public sealed class AdmissionMemo
             return true;
         }
 
-        if (_probation.Length == 0 || Volatile.Read(ref _probation[Slot(key)]) is not { } waiting || !waiting.Key.Equals(key))
+        if (_probation.Length == 0)
+        {
+            return false;
+        }
+
+        var slot = Slot(key);
+        if (Volatile.Read(ref _probation[slot]) is not { } waiting || !waiting.Key.Equals(key))
         {
             return false;
         }
@@ -87,7 +93,7 @@ public sealed class AdmissionMemo
         // Asked for again: it joins the memo proper (unless the snapshot changed meanwhile, which cleared the slot).
         lock (_adding)
         {
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _probation[Slot(key)], null, waiting), waiting))
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _probation[slot], null, waiting), waiting))
             {
                 Keep(key, waiting.Answer);
             }
@@ -146,9 +152,7 @@ public sealed class AdmissionMemo
         var size = answer.Size + key.Size;
         if (Volatile.Read(ref _count) >= _maxEntries || Interlocked.Read(ref _bytes) + size > _maxBytes)
         {
-            _answers.Clear();
-            Interlocked.Exchange(ref _count, 0);
-            Interlocked.Exchange(ref _bytes, 0);
+            ClearProper();
         }
 
         if (_answers.TryAdd(key, answer))
@@ -179,13 +183,19 @@ public sealed class AdmissionMemo
     /// <summary>Starts over, probation included (under the lock).</summary>
     private void Clear()
     {
-        _answers.Clear();
-        Interlocked.Exchange(ref _count, 0);
-        Interlocked.Exchange(ref _bytes, 0);
+        ClearProper();
         for (var i = 0; i < _probation.Length; i++)
         {
             Volatile.Write(ref _probation[i], null);
         }
+    }
+
+    /// <summary>Empties the memo proper; probation is left as it is (under the lock).</summary>
+    private void ClearProper()
+    {
+        _answers.Clear();
+        Interlocked.Exchange(ref _count, 0);
+        Interlocked.Exchange(ref _bytes, 0);
     }
 
     /// <summary>An answer seen once, with its key.</summary>
