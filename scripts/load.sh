@@ -8,10 +8,13 @@
 # every request (a rollout) and with a different pod every request, then h2load (HTTP/2, the same pod, LOAD_REQUESTS
 # requests, 10 streams per connection). Prints req/s, p50, p99 and peak RSS (the server's peak so far, so a later run's
 # column includes the earlier runs) per run, and the ratios to the ceiling.
-# Each run is preceded by LOAD_WARMUP seconds of the same traffic, unmeasured: a JIT build's distinct-pod path is
-# barely compiled after same-pod traffic (the memo answers it), and its first seconds would measure the JIT instead.
-# Not part of make test. Environment: LOAD_SECONDS (10), LOAD_WARMUP (5), LOAD_CONNECTIONS (16), LOAD_REQUESTS (20000),
-# CONFIG (Release).
+# Each server first settles for LOAD_SETTLE seconds (half same-pod, half distinct-pod traffic, unmeasured), and each
+# run is preceded by LOAD_WARMUP seconds of its own traffic: a JIT build reaches its steady state only once tiered
+# compilation has promoted the hot paths, which under load on 2 cores takes 6-10 s from start (measured: the
+# policy-disabled server went 7.7k -> 8.9k -> 11.4k -> 19.8k req/s over its first four 2-second windows), and a
+# distinct-pod path is barely compiled after same-pod traffic (the memo answers it).
+# Not part of make test. Environment: LOAD_SECONDS (10), LOAD_SETTLE (20), LOAD_WARMUP (5), LOAD_CONNECTIONS (16),
+# LOAD_REQUESTS (20000), CONFIG (Release).
 set -euo pipefail
 
 missing=()
@@ -28,6 +31,7 @@ fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 config="${CONFIG:-Release}"
 seconds="${LOAD_SECONDS:-10}"
+settle="${LOAD_SETTLE:-20}"
 warmup="${LOAD_WARMUP:-5}"
 connections="${LOAD_CONNECTIONS:-16}"
 requests="${LOAD_REQUESTS:-20000}"
@@ -121,6 +125,15 @@ warm() {
   fi
 }
 
+# Once per server, before its runs: same-pod then distinct-pod traffic, unmeasured.
+settle() {
+  local half=$((settle / 2))
+  if ((half > 0)); then
+    timeout $((half + 60)) wrk -t1 -c"$connections" -d"${half}s" -s "$work/same.lua" "https://127.0.0.1:$1/inject" >/dev/null
+    timeout $((half + 60)) wrk -t1 -c"$connections" -d"${half}s" -s "$work/distinct.lua" "https://127.0.0.1:$1/inject" >/dev/null
+  fi
+}
+
 results="$work/results.tsv"
 run_wrk() {
   local name=$1 port=$2 mode=$3 out
@@ -147,7 +160,7 @@ run_h2load() {
   printf '%s\th2load same\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$(to_ms "$p50") (mean)" "-" "$(peak_rss "$name")" "$errors" >>"$results"
 }
 
-echo "make load: $(nproc) cores, ${warmup} s warm-up per run, wrk -t1 -c$connections -d${seconds}s, h2load -c$connections -m10 -n$requests; $(uname -sr)"
+echo "make load: $(nproc) cores, ${settle} s to settle per server, ${warmup} s warm-up per run, wrk -t1 -c$connections -d${seconds}s, h2load -c$connections -m10 -n$requests; $(uname -sr)"
 start ceiling 19601 dotnet "$bench" ceiling --port 19601 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key"
 start disabled 19602 dotnet "$injector" serve --address 127.0.0.1 --port 19602 --health-port 19612 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --inject-config "$work/disabled.yaml" --shutdown-delay 0
 start injector 19603 dotnet "$injector" serve --address 127.0.0.1 --port 19603 --health-port 19613 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --shutdown-delay 0
@@ -161,6 +174,7 @@ fi
 for server in "${servers[@]}"; do
   name=${server%%:*}
   port=${server##*:}
+  settle "$port"
   run_wrk "$name" "$port" same
   run_wrk "$name" "$port" distinct
   run_h2load "$name" "$port"
