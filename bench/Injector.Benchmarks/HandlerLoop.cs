@@ -45,7 +45,13 @@ internal static class HandlerLoop
                 throw new InvalidOperationException($"unexpected outcome {outcome.Kind} {outcome.Code}");
             }
 
-            _ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(outcome.Review, AdmissionJsonContext.Default.AdmissionReview);
+            // The bytes the endpoint writes.
+            var (bytes, _, rented) = AnswerBytes.Encode(outcome, System.Buffers.ArrayPool<byte>.Shared);
+            if (rented)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+            }
+
             n++;
         }
 

@@ -59,6 +59,9 @@ public sealed record AdmissionOutcome(
     /// <summary>The workload whose pod this was, for an Event (null when the pod has no controller, or was not read).</summary>
     public Events.EventSubject? Subject { get; init; }
 
+    /// <summary>A memo hit's response as encoded once, all but its uid (<see cref="AnswerBytes"/>); null otherwise.</summary>
+    internal ReadOnlyMemory<byte>? ResponseTail { get; init; }
+
     /// <summary>The label of <see cref="Kind"/> in logs, metrics and traces.</summary>
     public string OutcomeLabel => Kind switch
     {
@@ -121,7 +124,7 @@ public sealed class AdmissionHandler
             return Undecodable("could not decode AdmissionReview: the body is not valid UTF-8", body.Span);
         }
 
-        var (tooLong, objectRange) = ReviewScan.Scan(body.Span);
+        var (tooLong, objectRange, decoded) = ReviewReader.Read(body.Span);
         if (tooLong is not null)
         {
             return Undecodable($"could not decode AdmissionReview: {tooLong}", body.Span);
@@ -139,7 +142,7 @@ public sealed class AdmissionHandler
                 (AdmissionOutcome? Hit, MemoKey? Key, AdmissionReview? Review) lookup;
                 try
                 {
-                    lookup = await LookUpAsync(body, body[range], path, cancellationToken).ConfigureAwait(false);
+                    lookup = await LookUpAsync(body, body[range], decoded, path, cancellationToken).ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // Whatever failed (a namespace read, say), the full path answers this request and reports it.
                 catch (Exception e) when (e is not OutOfMemoryException)
@@ -262,12 +265,15 @@ public sealed class AdmissionHandler
         var result = injector.Inject(new InjectionRequest(pod, request.Namespace, InjectionDoor.Webhook, pathEnv, NamespaceAnnotations: namespaceAnnotations), ct);
         var patch = result is InjectionResult.Injected injected ? injected.PatchJson : null;
         var subject = Events.EventSubject.Of(pod, podNamespace);
+        var outcome = Outcome(review, request, result, patch, ns, name, subject);
         if (key is not null)
         {
+            // Encoded once: for this answer, and for the hits to come.
+            outcome = outcome with { ResponseTail = AnswerBytes.Tail(outcome.Review.Response!) };
             _memo!.Record(hit: false);
             _metrics.CountMemo(hit: false);
 
-            // The injected pod is not kept: the patch's bytes are what is sent.
+            // The injected pod is not kept: the patch's bytes are what is sent, and the response as encoded once.
             _memo.Add(key, new MemoAnswer(result is InjectionResult.Injected i ? i with { Pod = [] } : result, patch)
             {
                 PodNamespace = podNamespace,
@@ -275,24 +281,26 @@ public sealed class AdmissionHandler
                 Name = podName is null ? null : name,
                 Subject = subject,
                 NamespaceAnnotations = namespaceAnnotations,
+                ResponseTail = outcome.ResponseTail,
             });
         }
 
-        return Outcome(review, request, result, patch, ns, name, subject);
+        return outcome;
     }
 
     /// <summary>
     /// The memo's answer for this review, when it has one: the review is decoded without its object (only what every
     /// answer echoes, and what decides whether it is a pod), and the object's bytes are the key. The namespace's
     /// annotations, when the injector reads them, must be the very ones the answer was computed with. On a miss, the
-    /// key is returned for the answer to be kept under, with the review read so far.
+    /// key is returned for the answer to be kept under, with the review read so far. <paramref name="decoded"/> is the
+    /// review as <see cref="ReviewReader"/> read it, when it could.
     /// </summary>
-    private async ValueTask<(AdmissionOutcome? Hit, MemoKey? Key, AdmissionReview? Review)> LookUpAsync(ReadOnlyMemory<byte> body, ReadOnlyMemory<byte> objectBytes, string path, CancellationToken ct)
+    private async ValueTask<(AdmissionOutcome? Hit, MemoKey? Key, AdmissionReview? Review)> LookUpAsync(ReadOnlyMemory<byte> body, ReadOnlyMemory<byte> objectBytes, AdmissionReview? decoded, string path, CancellationToken ct)
     {
         AdmissionReview? review;
         try
         {
-            review = JsonSerializer.Deserialize(body.Span, ReviewDecoding.WithoutObject.AdmissionReview);
+            review = decoded ?? JsonSerializer.Deserialize(body.Span, ReviewDecoding.WithoutObject.AdmissionReview);
         }
 #pragma warning disable CA1031 // Whatever is wrong, the full decoding finds it and says so.
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
@@ -318,7 +326,7 @@ public sealed class AdmissionHandler
 
         _memo.Record(hit: true);
         _metrics.CountMemo(hit: true);
-        return (Outcome(review, request, kept.Result, kept.Patch, kept.Namespace, kept.Name ?? LogText.Escape(request.Name), kept.Subject), key, null);
+        return (Outcome(review, request, kept.Result, kept.Patch, kept.Namespace, kept.Name ?? LogText.Escape(request.Name), kept.Subject, kept.ResponseTail), key, null);
     }
 
     /// <summary>
@@ -347,11 +355,11 @@ public sealed class AdmissionHandler
             : null;
 
     /// <summary>The answer to a pod's review from the injector's result (computed now, or kept in the memo).</summary>
-    private AdmissionOutcome Outcome(AdmissionReview review, AdmissionRequest request, InjectionResult result, byte[]? patch, string ns, string name, Events.EventSubject? subject)
+    private AdmissionOutcome Outcome(AdmissionReview review, AdmissionRequest request, InjectionResult result, byte[]? patch, string ns, string name, Events.EventSubject? subject, ReadOnlyMemory<byte>? responseTail = null)
     {
         var uid = request.Uid;
         AdmissionOutcome Of(AdmissionResponse response, AdmissionOutcomeKind kind) =>
-            new(Answer(review, response), kind, result.Code, ns, name, request.DryRun == true) { Subject = subject };
+            new(Answer(review, response), kind, result.Code, ns, name, request.DryRun == true) { Subject = subject, ResponseTail = responseTail };
         switch (result)
         {
             case InjectionResult.Injected injected:
@@ -426,10 +434,14 @@ public sealed class AdmissionHandler
 
         // The pod picks its templates (inject.istio.io/templates, repeats allowed): the label is the set, sorted, so
         // the series stay bounded by the configured templates.
-        var templates = outcome.Templates.Length == 0 ? "" : string.Join(',', outcome.Templates.Split(',').Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
-        _metrics.CountAdmission(outcome.OutcomeLabel, outcome.Code, templates, outcome.Revision, outcome.DryRun);
+        _metrics.CountAdmission(outcome.OutcomeLabel, outcome.Code, TemplatesLabel(outcome.Templates), outcome.Revision, outcome.DryRun);
         return outcome;
     }
+
+    /// <summary>The set of templates, sorted and comma-joined; one template (the usual case) is its own label.</summary>
+    internal static string TemplatesLabel(string templates) => templates.Contains(',', StringComparison.Ordinal)
+        ? string.Join(',', templates.Split(',').Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        : templates;
 
     /// <summary>A repeated key, in plain words: the serializer's message, or a node's ArgumentException.</summary>
     private static string Explain(Exception e)

@@ -256,6 +256,9 @@ public sealed record MemoAnswer(InjectionResult Result, byte[]? Patch)
     /// <summary>The namespace annotations the injector read (compared by identity), or null.</summary>
     public IReadOnlyDictionary<string, string>? NamespaceAnnotations { get; init; }
 
-    public long Size => 512 + (Patch?.LongLength ?? 0) + (Result is InjectionResult.Denied d ? 2L * d.Message.Length : 0)
+    /// <summary>The response as encoded, all but its uid (<see cref="AnswerBytes.Tail"/>).</summary>
+    internal ReadOnlyMemory<byte>? ResponseTail { get; init; }
+
+    public long Size => 512 + (Patch?.LongLength ?? 0) + (ResponseTail?.Length ?? 0) + (Result is InjectionResult.Denied d ? 2L * d.Message.Length : 0)
         + Result.Warnings.Sum(w => 2L * w.Length) + (4L * (Namespace.Length + (Name?.Length ?? 0)));
 }

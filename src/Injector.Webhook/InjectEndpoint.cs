@@ -168,10 +168,10 @@ internal sealed class InjectEndpoint(
         Describe(span, outcome);
         decisions?.Record(new Console.Decision(DateTimeOffset.UtcNow, outcome.PodNamespace, outcome.PodName, outcome.Kind.ToString(), outcome.Code, elapsed, outcome.DryRun));
 
-        byte[] json;
+        (byte[] Bytes, int Length, bool Rented) json;
         try
         {
-            json = JsonSerializer.SerializeToUtf8Bytes(outcome.Review, AdmissionJsonContext.Default.AdmissionReview);
+            json = AnswerBytes.Encode(outcome, Buffers);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
@@ -185,12 +185,19 @@ internal sealed class InjectEndpoint(
         context.Response.ContentLength = json.Length;
         try
         {
-            await context.Response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.WriteAsync(json.Bytes.AsMemory(0, json.Length), context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
             WebhookLog.WriteFailed(logger, e);
             return outcome.OutcomeLabel;
+        }
+        finally
+        {
+            if (json.Rented)
+            {
+                Buffers.Return(json.Bytes);
+            }
         }
 
         // Istio counts a success for every answer written, whatever it said.

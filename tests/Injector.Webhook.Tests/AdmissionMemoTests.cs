@@ -48,6 +48,36 @@ public sealed class AdmissionMemoTests : IDisposable
         Assert.Equal((fresh.Kind, fresh.Code, fresh.Templates, fresh.Sentence, fresh.Message), (hit.Kind, hit.Code, hit.Templates, hit.Sentence, hit.Message));
     }
 
+    [Theory]
+    [InlineData("admission.k8s.io/v1", "uid-1")]
+    [InlineData("admission.k8s.io/v1beta1", "<&'\"é\u2028\\/>")]
+    public async Task The_bytes_written_for_a_hit_and_a_miss_are_the_serializers(string apiVersion, string uid)
+    {
+        var memo = new AdmissionMemo();
+        var handler = Handler(memo);
+        foreach (var pod in Pods().Select(p => p.Data))
+        {
+            var review = JsonNode.Parse(Encoding.UTF8.GetString(Review(pod, uid).Span))!;
+            review["apiVersion"] = apiVersion;
+            var body = Encoding.UTF8.GetBytes(review.ToJsonString());
+
+            // The first miss, the second sight (kept from probation), and a hit.
+            foreach (var _ in Enumerable.Range(0, 3))
+            {
+                var outcome = await handler.ReviewAsync(body, "/inject", Ct);
+                Assert.NotNull(outcome.ResponseTail);
+                var (bytes, length, rented) = AnswerBytes.Encode(outcome, System.Buffers.ArrayPool<byte>.Shared);
+                Assert.True(rented);
+                Assert.Equal(
+                    Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(outcome.Review, AdmissionJsonContext.Default.AdmissionReview)),
+                    Encoding.UTF8.GetString(bytes, 0, length));
+                System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+            }
+        }
+
+        Assert.True(memo.Hits >= Pods().Count() - 2, $"{memo.Hits} hits");
+    }
+
     [Fact]
     public async Task Every_input_that_changes_the_answer_changes_the_key()
     {
