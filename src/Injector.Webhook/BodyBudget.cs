@@ -15,23 +15,54 @@ internal sealed class BodyBudget(long totalBytes) : IDisposable
     private readonly SemaphoreSlim _gate = new(1);
 
     /// <summary>Waits until <paramref name="bytes"/> fit; null when <paramref name="ct"/> fires first.</summary>
-    public async Task<Lease?> AcquireAsync(long bytes, CancellationToken ct)
+    public ValueTask<Lease?> AcquireAsync(long bytes, CancellationToken ct)
     {
         var units = (int)Math.Clamp((bytes + Unit - 1) / Unit, 1, _units);
-        var taken = 0;
+
+        // The usual case, a small body while the budget has room: no wait, so no task.
+        if (!ct.IsCancellationRequested && _gate.Wait(0))
+        {
+            var taken = 0;
+            while (taken < units && _available.Wait(0))
+            {
+                taken++;
+            }
+
+            if (taken == units)
+            {
+                _gate.Release();
+                return new(new Lease(this, units));
+            }
+
+            // Short of room: wait for the rest, holding the gate as the slow path does.
+            return new(WaitForRestAsync(units, taken, ct));
+        }
+
+        return new(AcquireSlowAsync(units, ct));
+    }
+
+    private async Task<Lease?> AcquireSlowAsync(int units, CancellationToken ct)
+    {
         try
         {
             await _gate.WaitAsync(ct).ConfigureAwait(false);
-            try
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        return await WaitForRestAsync(units, 0, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the units still missing while holding the gate, and releases the gate.</summary>
+    private async Task<Lease?> WaitForRestAsync(int units, int taken, CancellationToken ct)
+    {
+        try
+        {
+            for (; taken < units; taken++)
             {
-                for (; taken < units; taken++)
-                {
-                    await _available.WaitAsync(ct).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                _gate.Release();
+                await _available.WaitAsync(ct).ConfigureAwait(false);
             }
 
             return new Lease(this, units);
@@ -44,6 +75,10 @@ internal sealed class BodyBudget(long totalBytes) : IDisposable
             }
 
             return null;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
