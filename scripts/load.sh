@@ -8,13 +8,15 @@
 # every request (a rollout) and with a different pod every request, then h2load (HTTP/2, the same pod, LOAD_REQUESTS
 # requests, 10 streams per connection). Prints req/s, p50, p99 and peak RSS (the server's peak so far, so a later run's
 # column includes the earlier runs) per run, and the ratios to the ceiling.
+# The runs go round LOAD_ROUNDS times, every server's runs in turn, and each figure is the median of its rounds (a
+# ratio is taken within a round, against that round's ceiling): on a shared 2-core machine one run moves by a third.
 # Each server first settles for LOAD_SETTLE seconds (half same-pod, half distinct-pod traffic, unmeasured), and each
 # run is preceded by LOAD_WARMUP seconds of its own traffic: a JIT build reaches its steady state only once tiered
 # compilation has promoted the hot paths, which under load on 2 cores takes 6-10 s from start (measured: the
 # policy-disabled server went 7.7k -> 8.9k -> 11.4k -> 19.8k req/s over its first four 2-second windows), and a
 # distinct-pod path is barely compiled after same-pod traffic (the memo answers it).
-# Not part of make test. Environment: LOAD_SECONDS (10), LOAD_SETTLE (20), LOAD_WARMUP (5), LOAD_CONNECTIONS (16),
-# LOAD_REQUESTS (20000), CONFIG (Release).
+# Not part of make test. Environment: LOAD_ROUNDS (3), LOAD_SECONDS (8), LOAD_SETTLE (20), LOAD_WARMUP (3),
+# LOAD_CONNECTIONS (16), LOAD_REQUESTS (20000), CONFIG (Release).
 set -euo pipefail
 
 missing=()
@@ -30,9 +32,10 @@ fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 config="${CONFIG:-Release}"
-seconds="${LOAD_SECONDS:-10}"
+rounds="${LOAD_ROUNDS:-3}"
+seconds="${LOAD_SECONDS:-8}"
 settle="${LOAD_SETTLE:-20}"
-warmup="${LOAD_WARMUP:-5}"
+warmup="${LOAD_WARMUP:-3}"
 connections="${LOAD_CONNECTIONS:-16}"
 requests="${LOAD_REQUESTS:-20000}"
 injector="$root/src/Injector/bin/$config/net10.0/injector.dll"
@@ -144,7 +147,7 @@ run_wrk() {
   p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")"
   p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
   errors="$(awk '/Non-2xx|Socket errors/ { print }' <<<"$out" | tr '\n' ' ')"
-  printf '%s\twrk %s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$mode" "$rps" "$p50" "$p99" "$(peak_rss "$name")" "${errors:-}" >>"$results"
+  printf '%s\t%s\twrk %s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$mode" "$rps" "$p50" "$p99" "$(peak_rss "$name")" "${errors:-}" >>"$results"
 }
 
 run_h2load() {
@@ -157,10 +160,10 @@ run_h2load() {
   # only the mean is reported (as p50) and p99 is left out.
   p50="$(awk '/^time for request:/ { print $6 }' <<<"$out")"
   errors="$(awk '/^requests:/ { print $0 }' <<<"$out")"
-  printf '%s\th2load same\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$(to_ms "$p50") (mean)" "-" "$(peak_rss "$name")" "$errors" >>"$results"
+  printf '%s\t%s\th2load same\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$rps" "$(to_ms "$p50") (mean)" "-" "$(peak_rss "$name")" "$errors" >>"$results"
 }
 
-echo "make load: $(nproc) cores, ${settle} s to settle per server, ${warmup} s warm-up per run, wrk -t1 -c$connections -d${seconds}s, h2load -c$connections -m10 -n$requests; $(uname -sr)"
+echo "make load: $(nproc) cores, $rounds rounds, ${settle} s to settle per server, ${warmup} s warm-up per run, wrk -t1 -c$connections -d${seconds}s, h2load -c$connections -m10 -n$requests; $(uname -sr)"
 start ceiling 19601 dotnet "$bench" ceiling --port 19601 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key"
 start disabled 19602 dotnet "$injector" serve --address 127.0.0.1 --port 19602 --health-port 19612 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --inject-config "$work/disabled.yaml" --shutdown-delay 0
 start injector 19603 dotnet "$injector" serve --address 127.0.0.1 --port 19603 --health-port 19613 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --shutdown-delay 0
@@ -172,33 +175,51 @@ if [[ -x "$aot" ]]; then
 fi
 
 for server in "${servers[@]}"; do
-  name=${server%%:*}
-  port=${server##*:}
-  settle "$port"
-  run_wrk "$name" "$port" same
-  run_wrk "$name" "$port" distinct
-  run_h2load "$name" "$port"
+  settle "${server##*:}"
+done
+
+for ((round = 1; round <= rounds; round++)); do
+  for server in "${servers[@]}"; do
+    name=${server%%:*}
+    port=${server##*:}
+    run_wrk "$name" "$port" same
+    run_wrk "$name" "$port" distinct
+    run_h2load "$name" "$port"
+  done
 done
 
 python3 - "$results" <<'PY'
-import sys
+import statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
-print()
-print("| server | run | req/s | p50 ms | p99 ms | peak RSS MB | errors |")
-print("|---|---|---:|---:|---:|---:|---|")
-for r in rows:
-    print("| " + " | ".join(r[:6] + [r[6] if len(r) > 6 and r[6] else "none"]) + " |")
 def number(text):
     try:
-        return float(text)
-    except ValueError:
+        return float(text.split()[0])
+    except (ValueError, IndexError):
         return None
 
-ceiling = {r[1]: number(r[2]) for r in rows if r[0] == "ceiling"}
-print()
-print("| server | run | req/s ÷ ceiling |")
-print("|---|---|---:|")
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+def show(value, digits):
+    return "-" if value is None else f"{value:.{digits}f}"
+
+keys = []
 for r in rows:
-    if r[0] != "ceiling" and ceiling.get(r[1]) and number(r[2]) is not None:
-        print(f"| {r[0]} | {r[1]} | {number(r[2]) / ceiling[r[1]]:.2f} |")
+    if (r[1], r[2]) not in keys:
+        keys.append((r[1], r[2]))
+ceiling = {(r[0], r[2]): number(r[3]) for r in rows if r[1] == "ceiling"}
+print()
+print(f"Medians of {len({r[0] for r in rows})} rounds; a ratio is req/s over the ceiling's in the same round.")
+print()
+print("| server | run | req/s | p50 ms | p99 ms | peak RSS MB | ÷ ceiling | ÷ ceiling per round | errors |")
+print("|---|---|---:|---:|---:|---:|---:|---|---|")
+for name, run in keys:
+    mine = [r for r in rows if (r[1], r[2]) == (name, run)]
+    ratios = [number(r[3]) / ceiling[(r[0], run)] for r in mine if ceiling.get((r[0], run)) and number(r[3]) is not None]
+    p50 = show(median(number(r[4]) for r in mine), 2) + (" (mean)" if "(mean)" in mine[0][4] else "")
+    errors = "; ".join(sorted({r[7] for r in mine if len(r) > 7 and r[7]})) or "none"
+    print(f"| {name} | {run} | {show(median(number(r[3]) for r in mine), 0)} | {p50} | {show(median(number(r[5]) for r in mine), 2)} "
+          f"| {show(max((number(r[6]) or 0) for r in mine), 0)} | {'' if name == 'ceiling' else show(median(ratios), 2)} "
+          f"| {'' if name == 'ceiling' else ' / '.join(f'{x:.2f}' for x in ratios)} | {errors} |")
 PY
