@@ -88,7 +88,7 @@ public sealed class PodInjector : IPodInjector
             return new InjectionResult.Denied(DenialReason.InvalidPod, $"invalid pod: {shape}", warnings);
         }
 
-        if (PodValidity.Problems(original).FirstOrDefault() is { } problem)
+        if (PodValidity.First(original) is { } problem)
         {
             // The API server validates after mutating webhooks; refusing here says why, and no injection is built on a clash.
             return new InjectionResult.Denied(DenialReason.InvalidPod, $"invalid pod: {problem}", warnings);

@@ -14,74 +14,133 @@ public static class PodValidity
     /// <summary>The problems of a pod, joined (at most five named, with the count of the rest); null when there are none.</summary>
     public static string? Check(JsonObject pod)
     {
-        var problems = Problems(pod).Distinct(StringComparer.Ordinal).ToList();
-        return ProblemList.Join(problems, problems.Count);
+        List<string>? problems = null;
+        Collect(pod, ref problems, firstOnly: false);
+        if (problems is null)
+        {
+            return null;
+        }
+
+        var distinct = problems.Count == 1 ? problems : problems.Distinct(StringComparer.Ordinal).ToList();
+        return ProblemList.Join(distinct, distinct.Count);
     }
 
-    /// <summary>Every problem of one pod.</summary>
-    public static IEnumerable<string> Problems(JsonObject pod)
+    /// <summary>The first problem of a pod, or null (the checks stop there).</summary>
+    public static string? First(JsonObject pod)
+    {
+        List<string>? problems = null;
+        Collect(pod, ref problems, firstOnly: true);
+        return problems?[0];
+    }
+
+    /// <summary>Every problem of one pod, in the order the checks find them.</summary>
+    public static IReadOnlyList<string> Problems(JsonObject pod)
+    {
+        List<string>? problems = null;
+        Collect(pod, ref problems, firstOnly: false);
+        return problems ?? [];
+    }
+
+    /// <summary>
+    /// The checks, in their order, by position (the pod is checked twice per injection; enumerators and closures were
+    /// a measurable part of it). With <paramref name="firstOnly"/>, they stop at the first problem.
+    /// </summary>
+    private static void Collect(JsonObject pod, ref List<string>? problems, bool firstOnly)
     {
         var spec = pod["spec"] as JsonObject;
-        var containers = Items(spec, "containers").ToList();
-        if (containers.Count == 0)
+        if (!HasObject(spec, "containers")
+            && Add(ref problems, "spec.containers is empty (a sidecar.istio.io/status annotation that names the app's containers removes them)", firstOnly))
         {
-            yield return "spec.containers is empty (a sidecar.istio.io/status annotation that names the app's containers removes them)";
+            return;
+        }
+
+        HashSet<string>? volumes = null;
+        if (spec?["volumes"] is JsonArray volumeList)
+        {
+            var i = 0;
+            foreach (var item in volumeList.Items())
+            {
+                if (item is not JsonObject volume)
+                {
+                    continue;
+                }
+
+                var name = JsonText.Of(volume["name"]);
+                if (name is not null && !(volumes ??= new HashSet<string>(StringComparer.Ordinal)).Add(name)
+                    && Add(ref problems, $"volume name '{Cut(name)}' is used twice", firstOnly))
+                {
+                    return;
+                }
+
+                if (Sources(volume) > 1 && Add(ref problems, $"volume '{Cut(name ?? $"#{i}")}' has {Sources(volume)} sources ({string.Join(", ", SourceNames(volume))}): the pod's own volume of that name collides with one the injector adds", firstOnly))
+                {
+                    return;
+                }
+
+                i++;
+            }
         }
 
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        var volumes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (volume, i) in Items(spec, "volumes").Select((v, i) => (v, i)))
+        foreach (var field in ContainerFields)
         {
-            var name = JsonText.Of(volume["name"]);
-            if (name is not null && !volumes.Add(name))
+            if (spec?[field] is not JsonArray list)
             {
-                yield return $"volume name '{Cut(name)}' is used twice";
+                continue;
             }
 
-            var sources = volume.Where(kv => kv.Key != "name" && kv.Value is not null && VolumeSources.Contains(kv.Key)).Select(kv => kv.Key).ToList();
-            if (sources.Count > 1)
+            foreach (var item in list.Items())
             {
-                yield return $"volume '{Cut(name ?? $"#{i}")}' has {sources.Count} sources ({string.Join(", ", sources)}): the pod's own volume of that name collides with one the injector adds";
-            }
-        }
+                if (item is not JsonObject container)
+                {
+                    continue;
+                }
 
-        foreach (var field in new[] { "initContainers", "containers", "ephemeralContainers" })
-        {
-            foreach (var container in Items(spec, field))
-            {
                 var name = JsonText.Of(container["name"]) ?? "";
                 if (names.TryGetValue(name, out var first))
                 {
-                    yield return $"container name '{Cut(name)}' is used twice (in {first} and {field})";
+                    if (Add(ref problems, $"container name '{Cut(name)}' is used twice (in {first} and {field})", firstOnly))
+                    {
+                        return;
+                    }
                 }
                 else
                 {
                     names[name] = field;
                 }
 
-                foreach (var mount in Items(container, "volumeMounts"))
+                if (container["volumeMounts"] is JsonArray mounts)
                 {
-                    if (JsonText.Of(mount["name"]) is { } volume && !volumes.Contains(volume))
+                    foreach (var mount in mounts.Items())
                     {
-                        yield return $"container '{Cut(name)}' mounts volume '{Cut(volume)}', which the pod does not have";
-                    }
-                }
-
-                foreach (var port in Items(container, "ports"))
-                {
-                    if (JsonNumber.TryGetInt64(port["containerPort"], out var p) && p is < 1 or > 65535)
-                    {
-                        yield return $"container '{Cut(name)}' declares containerPort {p}, outside 1-65535";
-                    }
-                }
-
-                foreach (var probe in new[] { "readinessProbe", "livenessProbe", "startupProbe" })
-                {
-                    foreach (var action in new[] { "httpGet", "tcpSocket", "grpc" })
-                    {
-                        if (JsonNumber.TryGetInt64(container[probe]?[action]?["port"], out var p) && p is < 1 or > 65535)
+                        if (mount is JsonObject m && JsonText.Of(m["name"]) is { } volume && volumes?.Contains(volume) != true
+                            && Add(ref problems, $"container '{Cut(name)}' mounts volume '{Cut(volume)}', which the pod does not have", firstOnly))
                         {
-                            yield return $"container '{Cut(name)}' {probe}.{action}.port {p} is outside 1-65535";
+                            return;
+                        }
+                    }
+                }
+
+                if (container["ports"] is JsonArray ports)
+                {
+                    foreach (var port in ports.Items())
+                    {
+                        if (port is JsonObject p && JsonNumber.TryGetInt64(p["containerPort"], out var number) && number is < 1 or > 65535
+                            && Add(ref problems, $"container '{Cut(name)}' declares containerPort {number}, outside 1-65535", firstOnly))
+                        {
+                            return;
+                        }
+                    }
+                }
+
+                foreach (var probe in ProbeFields)
+                {
+                    foreach (var action in ProbeActions)
+                    {
+                        if (JsonNumber.TryGetInt64(container[probe]?[action]?["port"], out var number) && number is < 1 or > 65535
+                            && Add(ref problems, $"container '{Cut(name)}' {probe}.{action}.port {number} is outside 1-65535", firstOnly))
+                        {
+                            return;
                         }
                     }
                 }
@@ -89,10 +148,55 @@ public static class PodValidity
         }
     }
 
+    private static readonly string[] ContainerFields = ["initContainers", "containers", "ephemeralContainers"];
+
+    private static readonly string[] ProbeFields = ["readinessProbe", "livenessProbe", "startupProbe"];
+
+    private static readonly string[] ProbeActions = ["httpGet", "tcpSocket", "grpc"];
+
+    /// <summary>Adds a problem; true when the checks stop here.</summary>
+    private static bool Add(ref List<string>? problems, string problem, bool firstOnly)
+    {
+        (problems ??= []).Add(problem);
+        return firstOnly;
+    }
+
+    private static bool HasObject(JsonObject? parent, string field)
+    {
+        if (parent?[field] is JsonArray list)
+        {
+            foreach (var item in list.Items())
+            {
+                if (item is JsonObject)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>How many of Go's volume sources a volume sets.</summary>
+    private static int Sources(JsonObject volume)
+    {
+        var count = 0;
+        foreach (var (key, value) in volume.Pairs())
+        {
+            if (key != "name" && value is not null && VolumeSources.Contains(key))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static IEnumerable<string> SourceNames(JsonObject volume) =>
+        volume.Where(kv => kv.Key != "name" && kv.Value is not null && VolumeSources.Contains(kv.Key)).Select(kv => kv.Key);
+
     /// <summary>The keys of Go's VolumeSource: a volume may set exactly one of them.</summary>
     private static readonly HashSet<string> VolumeSources = new(PodSchema.Keys("VolumeSource"), StringComparer.Ordinal);
-
-    private static IEnumerable<JsonObject> Items(JsonObject? parent, string field) => (parent?[field] as JsonArray)?.OfType<JsonObject>() ?? [];
 
     /// <summary>Names come from the pod: cut and stripped of control characters, as they go back to the user and into logs.</summary>
     private static string Cut(string text)
