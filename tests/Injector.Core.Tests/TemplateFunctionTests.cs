@@ -5,6 +5,8 @@ namespace Injector.Core.Tests;
 /// <summary>Every Istio template function of spec §6.2, with istiod's semantics, through the real pipeline.</summary>
 public sealed class TemplateFunctionTests
 {
+    private const string MetadataAnnotated = """{"proxy.istio.io/config": "proxyMetadata: {B: '2', A: '<é&\\u2028>', C: null}\nconcurrency: 2\nholdApplicationUntilProxyStarts: true\ndrainDuration: 45s\nextraStatTags: [a]"}""";
+
     private const string Annotated = """{"a": "b", "proxy.istio.io/config": "concurrency: 4\nimage: {imageType: distroless}"}""";
 
     [Theory]
@@ -22,6 +24,7 @@ public sealed class TemplateFunctionTests
     [InlineData("{{ structToJSON (index (index .Spec.Containers 0).Ports 0) }} {{ structToJSON nil }}", "{}", "{\"name\":\"http\",\"containerPort\":80,\"protocol\":\"TCP\"} {}")]
     [InlineData("{{ protoToJSON .ProxyConfig }}", "{}", "{}")]
     [InlineData("{{ protoToJSON .ProxyConfig }}", Annotated, "{\"concurrency\":4,\"image\":{\"imageType\":\"distroless\"}}")]
+    [InlineData("{{ protoToJSON .ProxyConfig }}", MetadataAnnotated, "{\"proxyMetadata\":{\"A\":\"<é&\\\\u2028>\",\"B\":\"2\",\"C\":null},\"extraStatTags\":[\"a\"],\"holdApplicationUntilProxyStarts\":true}")]
     [InlineData("{{ toYaml (dict \"b\" (list \"x\") \"a\" 1) | indent 6 }}", "{}", "a: 1\nb:\n- x")]
     [InlineData("{{ indent 8 \"x\\ny\" }}", "{}", "x\n  y")]
     [InlineData("{{ directory \"/etc/certs/root.pem\" }} [{{ directory \"root.pem\" }}]", "{}", "/etc/certs/ []")]
