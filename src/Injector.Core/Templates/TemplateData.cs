@@ -162,10 +162,19 @@ internal sealed class TemplateDataView(IReadOnlyDictionary<string, object?> fiel
             return true;
         }
 
+        value = Unknown(name);
+        return true;
+    }
+
+    /// <summary>
+    /// What an unknown field evaluates to: a function that fails when called. A method of its own, so the closure over
+    /// the name is made only here and not on every field read (the compiler makes it where the captured name enters).
+    /// </summary>
+    private static TemplateFunction Unknown(string name)
+    {
         var hint = GatewayDeploymentFields.Contains(name)
             ? " (a field of the data istiod's gateway controller renders Gateway deployment templates with, such as waypoint or kube-gateway: such a template is not a pod injection template)"
             : "";
-        value = new TemplateFunction(_ => throw new InvalidOperationException($"can't evaluate field {name} in type *inject.SidecarTemplateData{hint}"));
-        return true;
+        return new TemplateFunction(_ => throw new InvalidOperationException($"can't evaluate field {name} in type *inject.SidecarTemplateData{hint}"));
     }
 }
