@@ -24,7 +24,8 @@ internal readonly record struct ScannedReview(string? Problem, Range? Object, Ad
 /// Anything it is not sure of falls back to the serializer: unknown or repeated keys, a value of the wrong type,
 /// escaped text in the parts it does not keep, a non-null <c>oldObject</c>, or an object of more than
 /// <see cref="MaxKeys"/> keys. <c>userInfo</c>, <c>options</c> and <c>oldObject</c> are checked (no repeated key,
-/// bounded depth) but not kept: the webhook never reads them.
+/// bounded depth) but not kept: the webhook never reads them. The body must already be valid UTF-8
+/// (<see cref="AdmissionHandler"/> checks it first): the parts not kept are compared as bytes, not decoded.
 /// </remarks>
 internal static class ReviewReader
 {
@@ -114,10 +115,10 @@ internal static class ReviewReader
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName when reader.CurrentDepth == 1:
-                        inRequest = reader.ValueTextEquals("request"u8);
+                        inRequest = Is(ref reader, "request"u8);
                         break;
                     case JsonTokenType.PropertyName when reader.CurrentDepth == 2 && inRequest:
-                        objectNext = reader.ValueTextEquals("object"u8);
+                        objectNext = Is(ref reader, "object"u8);
                         break;
                     case JsonTokenType.StartObject when objectNext && reader.CurrentDepth == 2:
                         objectStart = reader.TokenStartIndex;
@@ -139,9 +140,9 @@ internal static class ReviewReader
                 fast = fast && Shape(ref reader, body, levels, names, ref nameCount, ref sawRoot, review, ref gvk, ref gvr);
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Malformed: the serializer's message is better.
+            // Malformed, or text that does not decode: the serializer's message is better.
             return new(null, null, null);
         }
 
@@ -351,8 +352,15 @@ internal static class ReviewReader
         return true;
     }
 
-    /// <summary>The known key a property name is at this level (the serializer's names: camelCase, exact case).</summary>
-    private static Field Known(Frame frame, ref Utf8JsonReader reader) => frame switch
+    /// <summary>
+    /// Whether a property name is <paramref name="name"/>. An escaped name is never compared: one whose escapes make no
+    /// text (a lone surrogate) would throw, and an escaped key is nothing the API server writes, so the review is left
+    /// to the serializer (without the memo, when it is <c>request</c> or <c>object</c>).
+    /// </summary>
+    private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) => !reader.ValueIsEscaped && reader.ValueTextEquals(name);
+
+    /// <summary>The known key a property name is at this level (the serializer's names: camelCase, exact case); an escaped name is none.</summary>
+    private static Field Known(Frame frame, ref Utf8JsonReader reader) => reader.ValueIsEscaped ? Field.None : frame switch
     {
         Frame.Root => reader.ValueTextEquals("apiVersion"u8) ? Field.ApiVersion
             : reader.ValueTextEquals("kind"u8) ? Field.Kind

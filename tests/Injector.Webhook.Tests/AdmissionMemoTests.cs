@@ -78,6 +78,22 @@ public sealed class AdmissionMemoTests : IDisposable
         Assert.True(memo.Hits >= Pods().Count() - 2, $"{memo.Hits} hits");
     }
 
+    /// <summary>A key whose escapes make no text (a lone surrogate) is refused in the serializer's words, with or without the memo.</summary>
+    [Theory]
+    [InlineData("""{"\udc00":1,"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u"}}""")]
+    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"\udc00":"Pod"},"object":{}}}""")]
+    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","\ud800":1,"object":{}}}""")]
+    public async Task A_key_that_decodes_to_no_text_is_answered_as_undecodable(string review)
+    {
+        foreach (var memo in new[] { new AdmissionMemo(), null })
+        {
+            var outcome = await Handler(memo).ReviewAsync(Encoding.UTF8.GetBytes(review), "/inject", Ct);
+
+            Assert.Equal((AdmissionOutcomeKind.Failed, AdmissionHandler.UndecodableCode), (outcome.Kind, outcome.Code));
+            Assert.StartsWith("could not decode AdmissionReview: ", outcome.Review.Response!.Status!.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Every_input_that_changes_the_answer_changes_the_key()
     {

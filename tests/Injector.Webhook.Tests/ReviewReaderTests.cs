@@ -50,6 +50,8 @@ public sealed class ReviewReaderTests
     [InlineData("a list for the kind", "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"}", "\"kind\":[]")]
     [InlineData("an unknown key in the kind", "\"kind\":{\"group\":\"\",", "\"kind\":{\"group\":\"\",\"x\":\"\",")]
     [InlineData("a lone surrogate in the uid", "\"uid\":\"705ab4f5-6393-11e8-b7cc-42010a800002\"", "\"uid\":\"\\udc00\"")]
+    [InlineData("an escaped key", "\"namespace\":\"default\"", "\"n\\u0061mespace\":\"default\"")]
+    [InlineData("a key that decodes to no text, where kind is looked for", "\"kind\":{\"group\":\"\",", "\"kind\":{\"\\udc00\":\"\",")]
     public void What_the_api_server_never_sends_is_left_to_the_serializer(string what, string find, string replace)
     {
         Assert.Contains(find, ApiServerReview, StringComparison.Ordinal);
@@ -62,14 +64,31 @@ public sealed class ReviewReaderTests
     }
 
     [Fact]
-    public void Escapes_in_the_kept_fields_read_as_the_serializer_reads_them()
+    public void Escapes_in_the_kept_values_read_as_the_serializer_reads_them()
     {
-        var body = Encoding.UTF8.GetBytes(ReplaceFirst(ApiServerReview, "\"namespace\":\"default\"", "\"n\\u0061mespace\":\"d\\u00e9fault\\n\""));
+        var body = Encoding.UTF8.GetBytes(ReplaceFirst(ApiServerReview, "\"namespace\":\"default\"", "\"namespace\":\"d\\u00e9fault\\n\""));
 
         var scanned = ReviewReader.Read(body);
 
         Assert.Equal("défault\n", scanned.Review!.Request!.Namespace);
         Assert.Equal(Serializers(body), Kept(scanned.Review));
+    }
+
+    /// <summary>Escaped keys that decode to no text never throw out of the reader: the serializer refuses them.</summary>
+    [Theory]
+    [InlineData("""{"\udc00":1}""")]
+    [InlineData("""{"\udc00\udc00":1}""")]
+    [InlineData("""{"request":{"\udc00":1}}""")]
+    [InlineData("""{"request":{"kind":{"\udc00":1}}}""")]
+    [InlineData("""{"request":{"resource":{"\ud800":1}}}""")]
+    [InlineData("""{"requ\u0065st":{"object":{"a":1}}}""")]
+    public void Keys_whose_escapes_make_no_text_are_left_to_the_serializer(string review)
+    {
+        var scanned = ReviewReader.Read(Encoding.UTF8.GetBytes(review));
+
+        Assert.Null(scanned.Problem);
+        Assert.Null(scanned.Review);
+        Assert.Null(scanned.Object);
     }
 
     [Fact]
