@@ -155,7 +155,7 @@ public sealed class PodInjector : IPodInjector
         var (injected, templatePod) = MergeTemplates(pod, podNamespace, request, proxyConfig, warnings, ct);
         ct.ThrowIfCancellationRequested();
         var rendered = new Rendered(
-            Names(PodJson.Items(templatePod, "containers").Concat(PodJson.Items(templatePod, "initContainers"))),
+            Names(PodJson.Items(templatePod, "containers", "initContainers")),
             Names(PodJson.Items(templatePod, "volumes")));
         RefuseForeignRecord(earlier, rendered);
         RefuseVolumeClash(userVolumes, rendered);
@@ -167,8 +167,19 @@ public sealed class PodInjector : IPodInjector
         return (injected, rendered);
     }
 
-    private static HashSet<string> Names(IEnumerable<JsonObject> items) =>
-        items.Select(PodJson.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    private static HashSet<string> Names(PodJson.ObjectItems items)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (PodJson.Name(item) is { } name)
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
+    }
 
     /// <summary>What an earlier injection left: its record, the pod as the user wrote it, and the app probers it moved.</summary>
     /// <param name="Status">The earlier injection's record; null on a first injection.</param>

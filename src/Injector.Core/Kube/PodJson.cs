@@ -21,7 +21,11 @@ public static class PodJson
 
     public static JsonArray? List(JsonObject pod, string field) => (pod["spec"] as JsonObject)?[field] as JsonArray;
 
-    public static IEnumerable<JsonObject> Items(JsonObject pod, string field) => List(pod, field)?.OfType<JsonObject>() ?? [];
+    /// <summary>The maps of a list in the spec, in order; enumerated by position (these loops run many times per injection).</summary>
+    public static ObjectItems Items(JsonObject pod, string field) => new(List(pod, field), null);
+
+    /// <summary>The maps of two lists in the spec, the first list's then the second's.</summary>
+    public static ObjectItems Items(JsonObject pod, string first, string second) => new(List(pod, first), List(pod, second));
 
     public static string? Name(JsonNode? container) => (container as JsonObject)?["name"]?.ToString();
 
@@ -82,4 +86,62 @@ public static class PodJson
     }
 
     public static string? Text(JsonNode? node) => node?.ToString();
+
+    /// <summary>
+    /// The maps of up to two lists, skipping anything else. <c>foreach</c> takes the struct enumerator (no allocation);
+    /// LINQ gets an ordinary enumerable. Like a list's own enumerator, it refuses a list whose size changed under it.
+    /// </summary>
+    public readonly struct ObjectItems(JsonArray? first, JsonArray? second) : IEnumerable<JsonObject>
+    {
+        public Enumerator GetEnumerator() => new(first, second);
+
+        IEnumerator<JsonObject> IEnumerable<JsonObject>.GetEnumerator() => Enumerate(first, second).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => Enumerate(first, second).GetEnumerator();
+
+        private static IEnumerable<JsonObject> Enumerate(JsonArray? first, JsonArray? second)
+        {
+            foreach (var item in new ObjectItems(first, second))
+            {
+                yield return item;
+            }
+        }
+
+        public struct Enumerator(JsonArray? first, JsonArray? second)
+        {
+            // An absent first list: the second is the only one.
+            private JsonArray? _list = first ?? second;
+            private JsonArray? _next = first is null ? null : second;
+            private int _count = (first ?? second)?.Count ?? 0;
+            private int _index = -1;
+            private JsonObject? _current;
+
+            public readonly JsonObject Current => _current!;
+
+            public bool MoveNext()
+            {
+                while (_list is not null)
+                {
+                    if (_list.Count != _count)
+                    {
+                        throw new InvalidOperationException("the list changed while it was enumerated");
+                    }
+
+                    while (++_index < _count)
+                    {
+                        if (_list[_index] is JsonObject item)
+                        {
+                            _current = item;
+                            return true;
+                        }
+                    }
+
+                    (_list, _next, _index) = (_next, null, -1);
+                    _count = _list?.Count ?? 0;
+                }
+
+                return false;
+            }
+        }
+    }
 }

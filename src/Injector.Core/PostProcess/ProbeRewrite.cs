@@ -43,7 +43,7 @@ public static class ProbeRewrite
         }
 
         var probers = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
-        foreach (var container in PodJson.Items(pod, "initContainers").Concat(PodJson.Items(pod, "containers")))
+        foreach (var container in PodJson.Items(pod, "initContainers", "containers"))
         {
             var name = PodJson.Name(container);
             if (name is null or PodJson.ProxyContainer)

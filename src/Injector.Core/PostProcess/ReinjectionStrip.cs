@@ -45,7 +45,7 @@ public static class ReinjectionStrip
         var spec = PodJson.Spec(pod);
         var allContainers = new HashSet<string>(status.Containers.Concat(status.InitContainers), StringComparer.Ordinal);
         var removed = new HashSet<string>(
-            PodJson.Items(pod, "containers").Concat(PodJson.Items(pod, "initContainers")).Select(PodJson.Name).OfType<string>().Where(allContainers.Contains),
+            PodJson.Items(pod, "containers", "initContainers").Select(PodJson.Name).OfType<string>().Where(allContainers.Contains),
             StringComparer.Ordinal);
         PodJson.RemoveNamed(spec, "containers", allContainers);
         PodJson.RemoveNamed(spec, "initContainers", allContainers);

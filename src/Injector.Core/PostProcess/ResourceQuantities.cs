@@ -9,7 +9,7 @@ public static class ResourceQuantities
     /// <summary>Every container the templates produced (<paramref name="injected"/>, by name), in either list, wherever it ended up.</summary>
     public static void CanonicalizeInjected(JsonObject pod, IReadOnlySet<string> injected)
     {
-        foreach (var container in PodJson.Items(pod, "containers").Concat(PodJson.Items(pod, "initContainers")))
+        foreach (var container in PodJson.Items(pod, "containers", "initContainers"))
         {
             if (PodJson.Name(container) is { } name && injected.Contains(name))
             {
