@@ -45,7 +45,31 @@ internal sealed class ServeProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>
+    /// Starts <c>serve</c>; a start that loses its free ports to another process (they are free when chosen, and taken
+    /// by the time the server binds) is tried again on new ports, at most <see cref="PortAttempts"/> times.
+    /// </summary>
     public static async Task<ServeProcess> StartAsync(params string[] args)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (serve, errors) = await TryStartAsync(args);
+            if (serve is not null)
+            {
+                return serve;
+            }
+
+            if (attempt == PortAttempts || !errors.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail($"serve exited: {errors}");
+            }
+        }
+    }
+
+    private const int PortAttempts = 5;
+
+    /// <summary>The started server, or null and what it wrote to stderr when it exited before it was ready.</summary>
+    private static async Task<(ServeProcess? Serve, string Errors)> TryStartAsync(string[] args)
     {
         var certs = new TestCertificates();
         var (port, health) = (FreePort(), FreePort());
@@ -61,7 +85,7 @@ internal sealed class ServeProcess : IAsyncDisposable
                 using var ready = await probe.GetAsync("/readyz", Ct);
                 if (ready.StatusCode == HttpStatusCode.OK)
                 {
-                    return serve;
+                    return (serve, "");
                 }
             }
             catch (HttpRequestException)
@@ -74,7 +98,7 @@ internal sealed class ServeProcess : IAsyncDisposable
                 serve._process.WaitForExit();
                 var errors = string.Join('\n', serve._errors);
                 await serve.DisposeAsync();
-                Assert.Fail($"serve exited: {errors}");
+                return (null, errors);
             }
 
             await Task.Delay(100, Ct);
