@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -26,36 +25,22 @@ public static class JsonPatchDiff
     /// </summary>
     public static byte[] CreateUtf8(JsonNode? from, JsonNode? to)
     {
-        // One buffer and writer per thread: only the result is allocated. A buffer grown past the bound is dropped.
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
+        var writer = PatchWriter.Start();
         try
         {
             writer.WriteStartArray();
             new Differ<WriterOps>(new WriterOps(writer)).Diff(from, to);
             writer.WriteEndArray();
-            writer.Flush();
-            return buffer.WrittenSpan.ToArray();
+            return PatchWriter.Written.ToArray();
         }
         finally
         {
-            writer.Reset(Stream.Null);
-            if (buffer.Capacity > MaxKeptBuffer)
-            {
-                t_buffer = null;
-            }
+            PatchWriter.Finish();
         }
     }
 
-    private const int MaxKeptBuffer = 1024 * 1024;
-
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    /// <summary>One writer and buffer per thread for the patch: only the result is allocated.</summary>
+    private static readonly ThreadJsonWriter PatchWriter = new(default, initialBytes: 16 * 1024, maxKeptBytes: 1024 * 1024);
 
     /// <summary>Where the operations go.</summary>
     private interface IOps

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Injector.Documents;
 
 namespace Injector.Webhook;
 
@@ -10,11 +11,8 @@ namespace Injector.Webhook;
 /// </summary>
 public static class AnswerBytes
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = AdmissionJsonContext.Default.Options.Encoder };
-
-    /// <summary>One writer and buffer per thread for the few bytes in front of the tail; used synchronously only.</summary>
-    [ThreadStatic]
-    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_head;
+    /// <summary>One writer and buffer per thread for the few bytes in front of the tail, escaping as the serializer does.</summary>
+    private static readonly ThreadJsonWriter HeadWriter = new(new JsonWriterOptions { Encoder = AdmissionJsonContext.Default.Options.Encoder }, initialBytes: 256, maxKeptBytes: 64 * 1024);
 
     /// <summary>The response's encoding after its uid: from <c>,"allowed":</c> to the response's closing brace.</summary>
     internal static ReadOnlyMemory<byte> Tail(AdmissionResponse response)
@@ -46,35 +44,27 @@ public static class AnswerBytes
             return (json, json.Length, false);
         }
 
-        var (buffer, writer) = t_head ??= Head();
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        writer.WriteStartObject();
-        writer.WriteString("apiVersion"u8, apiVersion);
-        writer.WriteString("kind"u8, kind);
-        writer.WritePropertyName("response"u8);
-        writer.WriteStartObject();
-        writer.WriteString("uid"u8, response.Uid);
-        writer.Flush();
-
-        var head = buffer.WrittenSpan;
-        var length = head.Length + tail.Length + 1;
-        var bytes = pool.Rent(length);
-        head.CopyTo(bytes);
-        tail.Span.CopyTo(bytes.AsSpan(head.Length));
-        bytes[length - 1] = (byte)'}';
-        if (buffer.Capacity > 64 * 1024)
+        var writer = HeadWriter.Start();
+        try
         {
-            // A long uid grew it; the next answer starts small again.
-            t_head = null;
+            writer.WriteStartObject();
+            writer.WriteString("apiVersion"u8, apiVersion);
+            writer.WriteString("kind"u8, kind);
+            writer.WritePropertyName("response"u8);
+            writer.WriteStartObject();
+            writer.WriteString("uid"u8, response.Uid);
+
+            var head = HeadWriter.Written;
+            var length = head.Length + tail.Length + 1;
+            var bytes = pool.Rent(length);
+            head.CopyTo(bytes);
+            tail.Span.CopyTo(bytes.AsSpan(head.Length));
+            bytes[length - 1] = (byte)'}';
+            return (bytes, length, true);
         }
-
-        return (bytes, length, true);
-    }
-
-    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) Head()
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        return (buffer, new Utf8JsonWriter(buffer, WriterOptions));
+        finally
+        {
+            HeadWriter.Finish();
+        }
     }
 }

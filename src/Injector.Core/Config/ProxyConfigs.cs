@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -103,9 +102,8 @@ public static class ProxyConfigs
     public static string ToDiffJson(JsonObject effective)
     {
         ArgumentNullException.ThrowIfNull(effective);
-        var (buffer, writer) = t_diff ??= (new ArrayBufferWriter<byte>(1024), new Utf8JsonWriter(Stream.Null, new JsonWriterOptions { Encoder = CompactJson.Options.Encoder }));
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
+        var writer = DiffWriter.Start();
+        try
         {
             writer.WriteStartObject();
             foreach (var key in FieldOrder)
@@ -125,22 +123,16 @@ public static class ProxyConfigs
             }
 
             writer.WriteEndObject();
-            writer.Flush();
+            return Encoding.UTF8.GetString(DiffWriter.Written);
         }
-
-        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        if (buffer.Capacity > 64 * 1024)
+        finally
         {
-            // A large config grew it; the next pod's starts small again.
-            t_diff = null;
+            DiffWriter.Finish();
         }
-
-        return json;
     }
 
-    /// <summary>One writer and buffer per thread for <see cref="ToDiffJson"/>.</summary>
-    [ThreadStatic]
-    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_diff;
+    /// <summary>One writer and buffer per thread for <see cref="ToDiffJson"/>, escaping as <see cref="CompactJson"/> does.</summary>
+    private static readonly ThreadJsonWriter DiffWriter = new(new JsonWriterOptions { Encoder = CompactJson.Options.Encoder }, initialBytes: 1024, maxKeptBytes: 64 * 1024);
 
     /// <summary>One field of the diff, unless it is Istio's default; protojson writes map entries sorted by key.</summary>
     private static void WriteDiff(Utf8JsonWriter writer, string key, JsonNode? value)
