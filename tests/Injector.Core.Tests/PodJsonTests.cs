@@ -27,6 +27,11 @@ public sealed class PodJsonTests
         Assert.Empty(PodJson.Items(pod, "volumes"));
         Assert.Equal(["c1", "c2"], PodJson.Items(pod, "volumes", "containers").Select(PodJson.Name));
         Assert.Empty(PodJson.Items(new JsonObject(), "containers", "initContainers"));
+        Assert.True(PodJson.Items(pod, "volumes").IsEmpty);
+        Assert.False(PodJson.Items(pod, "volumes", "containers").IsEmpty);
+        Assert.True(PodJson.Maps(new JsonArray("a", 1, null)).IsEmpty);
+        Assert.True(PodJson.Maps(null).IsEmpty);
+        Assert.Equal(["i1", "i2"], PodJson.Maps(pod["spec"]!["initContainers"]!.AsArray()).Select(PodJson.Name));
     }
 
     [Fact]

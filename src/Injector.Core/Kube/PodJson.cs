@@ -27,6 +27,9 @@ public static class PodJson
     /// <summary>The maps of two lists in the spec, the first list's then the second's.</summary>
     public static ObjectItems Items(JsonObject pod, string first, string second) => new(List(pod, first), List(pod, second));
 
+    /// <summary>The maps of any list (a container's mounts, say), in order.</summary>
+    public static ObjectItems Maps(JsonArray? list) => new(list, null);
+
     public static string? Name(JsonNode? container) => (container as JsonObject)?["name"]?.ToString();
 
     /// <summary>The first map of the named list whose name is <paramref name="name"/> (a loop: it runs many times per injection).</summary>
@@ -93,6 +96,9 @@ public static class PodJson
     /// </summary>
     public readonly struct ObjectItems(JsonArray? first, JsonArray? second) : IEnumerable<JsonObject>
     {
+        /// <summary>No map in either list.</summary>
+        public bool IsEmpty => !GetEnumerator().MoveNext();
+
         public Enumerator GetEnumerator() => new(first, second);
 
         IEnumerator<JsonObject> IEnumerable<JsonObject>.GetEnumerator() => Enumerate(first, second).GetEnumerator();

@@ -47,89 +47,59 @@ public static class PodValidity
     /// </summary>
     private static void Collect(JsonObject pod, ref List<string>? problems, bool firstOnly)
     {
-        var spec = pod["spec"] as JsonObject;
-        if (!HasObject(spec, "containers")
+        if (PodJson.Items(pod, "containers").IsEmpty
             && Add(ref problems, "spec.containers is empty (a sidecar.istio.io/status annotation that names the app's containers removes them)", firstOnly))
         {
             return;
         }
 
         HashSet<string>? volumes = null;
-        if (spec?["volumes"] is JsonArray volumeList)
+        var i = 0;
+        foreach (var volume in PodJson.Items(pod, "volumes"))
         {
-            var i = 0;
-            foreach (var item in volumeList.Items())
+            var name = JsonText.Of(volume["name"]);
+            if (name is not null && !(volumes ??= new HashSet<string>(StringComparer.Ordinal)).Add(name)
+                && Add(ref problems, $"volume name '{Cut(name)}' is used twice", firstOnly))
             {
-                if (item is not JsonObject volume)
-                {
-                    continue;
-                }
-
-                var name = JsonText.Of(volume["name"]);
-                if (name is not null && !(volumes ??= new HashSet<string>(StringComparer.Ordinal)).Add(name)
-                    && Add(ref problems, $"volume name '{Cut(name)}' is used twice", firstOnly))
-                {
-                    return;
-                }
-
-                if (Sources(volume) > 1 && Add(ref problems, $"volume '{Cut(name ?? $"#{i}")}' has {Sources(volume)} sources ({string.Join(", ", SourceNames(volume))}): the pod's own volume of that name collides with one the injector adds", firstOnly))
-                {
-                    return;
-                }
-
-                i++;
+                return;
             }
+
+            if (SourcesWhenMany(volume) is { } sources
+                && Add(ref problems, $"volume '{Cut(name ?? $"#{i}")}' has {sources.Count} sources ({string.Join(", ", sources)}): the pod's own volume of that name collides with one the injector adds", firstOnly))
+            {
+                return;
+            }
+
+            i++;
         }
 
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in ContainerFields)
         {
-            if (spec?[field] is not JsonArray list)
+            foreach (var container in PodJson.Items(pod, field))
             {
-                continue;
-            }
-
-            foreach (var item in list.Items())
-            {
-                if (item is not JsonObject container)
+                var name = JsonText.Of(container["name"]) ?? "";
+                if (names.TryAdd(name, field) is false
+                    && Add(ref problems, $"container name '{Cut(name)}' is used twice (in {names[name]} and {field})", firstOnly))
                 {
-                    continue;
+                    return;
                 }
 
-                var name = JsonText.Of(container["name"]) ?? "";
-                if (names.TryGetValue(name, out var first))
+                foreach (var mount in PodJson.Maps(container["volumeMounts"] as JsonArray))
                 {
-                    if (Add(ref problems, $"container name '{Cut(name)}' is used twice (in {first} and {field})", firstOnly))
+                    if (JsonText.Of(mount["name"]) is { } volume && volumes?.Contains(volume) != true
+                        && Add(ref problems, $"container '{Cut(name)}' mounts volume '{Cut(volume)}', which the pod does not have", firstOnly))
                     {
                         return;
                     }
                 }
-                else
-                {
-                    names[name] = field;
-                }
 
-                if (container["volumeMounts"] is JsonArray mounts)
+                foreach (var port in PodJson.Maps(container["ports"] as JsonArray))
                 {
-                    foreach (var mount in mounts.Items())
+                    if (JsonNumber.TryGetInt64(port["containerPort"], out var number) && number is < 1 or > 65535
+                        && Add(ref problems, $"container '{Cut(name)}' declares containerPort {number}, outside 1-65535", firstOnly))
                     {
-                        if (mount is JsonObject m && JsonText.Of(m["name"]) is { } volume && volumes?.Contains(volume) != true
-                            && Add(ref problems, $"container '{Cut(name)}' mounts volume '{Cut(volume)}', which the pod does not have", firstOnly))
-                        {
-                            return;
-                        }
-                    }
-                }
-
-                if (container["ports"] is JsonArray ports)
-                {
-                    foreach (var port in ports.Items())
-                    {
-                        if (port is JsonObject p && JsonNumber.TryGetInt64(p["containerPort"], out var number) && number is < 1 or > 65535
-                            && Add(ref problems, $"container '{Cut(name)}' declares containerPort {number}, outside 1-65535", firstOnly))
-                        {
-                            return;
-                        }
+                        return;
                     }
                 }
 
@@ -161,39 +131,28 @@ public static class PodValidity
         return firstOnly;
     }
 
-    private static bool HasObject(JsonObject? parent, string field)
+    /// <summary>The volume sources a volume sets, in its order, when it sets more than one; null otherwise (no list is made for the usual one).</summary>
+    private static List<string>? SourcesWhenMany(JsonObject volume)
     {
-        if (parent?[field] is JsonArray list)
-        {
-            foreach (var item in list.Items())
-            {
-                if (item is JsonObject)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>How many of Go's volume sources a volume sets.</summary>
-    private static int Sources(JsonObject volume)
-    {
-        var count = 0;
+        string? first = null;
+        List<string>? more = null;
         foreach (var (key, value) in volume.Pairs())
         {
             if (key != "name" && value is not null && VolumeSources.Contains(key))
             {
-                count++;
+                if (first is null)
+                {
+                    first = key;
+                }
+                else
+                {
+                    (more ??= [first]).Add(key);
+                }
             }
         }
 
-        return count;
+        return more;
     }
-
-    private static IEnumerable<string> SourceNames(JsonObject volume) =>
-        volume.Where(kv => kv.Key != "name" && kv.Value is not null && VolumeSources.Contains(kv.Key)).Select(kv => kv.Key);
 
     /// <summary>The keys of Go's VolumeSource: a volume may set exactly one of them.</summary>
     private static readonly HashSet<string> VolumeSources = new(PodSchema.Keys("VolumeSource"), StringComparer.Ordinal);
