@@ -59,7 +59,10 @@ public sealed record AdmissionOutcome(
     /// <summary>The workload whose pod this was, for an Event (null when the pod has no controller, or was not read).</summary>
     public Events.EventSubject? Subject { get; init; }
 
-    /// <summary>A memo hit's response as encoded once, all but its uid (<see cref="AnswerBytes"/>); null otherwise.</summary>
+    /// <summary>
+    /// The response as encoded once, all but its uid (<see cref="AnswerBytes"/>), for answers the memo keeps or gives
+    /// (a review decoded from bytes with the memo on); null otherwise.
+    /// </summary>
     internal ReadOnlyMemory<byte>? ResponseTail { get; init; }
 
     /// <summary>The label of <see cref="Kind"/> in logs, metrics and traces.</summary>

@@ -227,32 +227,16 @@ internal static class ReviewReader
                             return false;
                         }
 
-                        if (frame == Frame.Request)
+                        // A kept part opens: the object it fills, under the key it came by.
+                        if (frame is Frame.Request or Frame.Kind or Frame.Resource)
                         {
-                            review.Request = new AdmissionRequest();
-                        }
-                        else if (frame == Frame.Kind)
-                        {
-                            gvk = new GroupVersionKind();
-                            if (parent.Pending == Field.RequestKindField)
+                            switch (parent.Pending)
                             {
-                                review.Request!.Kind = gvk;
-                            }
-                            else
-                            {
-                                review.Request!.RequestKind = gvk;
-                            }
-                        }
-                        else if (frame == Frame.Resource)
-                        {
-                            gvr = new GroupVersionResource();
-                            if (parent.Pending == Field.ResourceField)
-                            {
-                                review.Request!.Resource = gvr;
-                            }
-                            else
-                            {
-                                review.Request!.RequestResource = gvr;
+                                case Field.Request: review.Request = new AdmissionRequest(); break;
+                                case Field.RequestKindField: review.Request!.Kind = gvk = new GroupVersionKind(); break;
+                                case Field.RequestKind: review.Request!.RequestKind = gvk = new GroupVersionKind(); break;
+                                case Field.ResourceField: review.Request!.Resource = gvr = new GroupVersionResource(); break;
+                                case Field.RequestResource: review.Request!.RequestResource = gvr = new GroupVersionResource(); break;
                             }
                         }
                     }
