@@ -271,6 +271,7 @@ public sealed class PodInjector : IPodInjector
             using (InjectorTracing.Source.StartActivity("merge")?.SetTag("injector.template", name))
             {
                 var fragment = output.Fragment;
+                var memo = output.Memo;
                 if (templatePod is null)
                 {
                     templatePod = output.Alone;
@@ -281,17 +282,20 @@ public sealed class PodInjector : IPodInjector
                     {
                         fragment = (JsonObject)fragment.DeepClone();
                         FollowNativeProxy(fragment);
+
+                        // A copy of this injection's own: nothing to keep for the next.
+                        memo = null;
                     }
 
-                    templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod);
+                    templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod, memo);
                 }
 
                 MoveUserProxyToInit(pod, fragment);
                 // The templates still to render read the pod as it came (data holds it): until the last, the merge
                 // copies; the last merges into the pod itself, which this method owns.
                 pod = i == names.Count - 1
-                    ? StrategicMerge.ApplyInPlace(pod, fragment, MergeSchema.Pod)
-                    : StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
+                    ? StrategicMerge.ApplyInPlace(pod, fragment, MergeSchema.Pod, memo)
+                    : StrategicMerge.Apply(pod, fragment, MergeSchema.Pod, memo);
             }
         }
 

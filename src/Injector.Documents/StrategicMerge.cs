@@ -15,21 +15,30 @@ public static class StrategicMerge
     private const string DeleteFromPrimitiveListPrefix = "$deleteFromPrimitiveList/";
 
     /// <summary>Returns original with patch applied; neither input is modified.</summary>
-    public static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema) => Apply(original, patch, schema, own: false);
+    public static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema) => Apply(original, patch, schema, own: false, memo: null);
+
+    /// <summary>
+    /// The same, with <paramref name="memo"/> keeping what the patch's parts give where the original has nothing:
+    /// for a patch applied to many originals and never changed while the memo lives.
+    /// </summary>
+    public static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema, MergeMemo? memo) => Apply(original, patch, schema, own: false, memo);
 
     /// <summary>
     /// The same, changing <paramref name="original"/> in place (usually the result): its parts the patch does not
     /// touch are kept, not copied. For a caller that owns the tree and holds no other reference into it; the patch is
     /// not modified.
     /// </summary>
-    public static JsonObject ApplyInPlace(JsonObject original, JsonObject patch, MergeSchema schema) => Apply(original, patch, schema, own: true);
+    public static JsonObject ApplyInPlace(JsonObject original, JsonObject patch, MergeSchema schema) => Apply(original, patch, schema, own: true, memo: null);
 
-    private static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema, bool own)
+    /// <summary>In place, with a <see cref="MergeMemo"/> for the patch (see <see cref="Apply(JsonObject, JsonObject, MergeSchema, MergeMemo?)"/>).</summary>
+    public static JsonObject ApplyInPlace(JsonObject original, JsonObject patch, MergeSchema schema, MergeMemo? memo) => Apply(original, patch, schema, own: true, memo);
+
+    private static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema, bool own, MergeMemo? memo)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(patch);
         ArgumentNullException.ThrowIfNull(schema);
-        var merged = MergeMap(original, patch, MergeSchema.RootPrefix(original, patch), schema, own);
+        var merged = MergeMap(original, patch, MergeSchema.RootPrefix(original, patch), schema, own, memo?.For(schema));
 
         // "$patch: delete" at the root leaves an empty object, as in Kubernetes.
         return merged ?? [];
@@ -39,8 +48,13 @@ public static class StrategicMerge
     /// Merges a patch map into an original map: a copy of it, or (<paramref name="own"/>) the map itself, changed in
     /// place. Null means the map was deleted.
     /// </summary>
-    private static JsonObject? MergeMap(JsonObject? original, JsonObject patch, string? path, MergeSchema schema, bool own = false)
+    private static JsonObject? MergeMap(JsonObject? original, JsonObject patch, string? path, MergeSchema schema, bool own = false, MergeMemo? memo = null)
     {
+        if (original is null && memo is not null)
+        {
+            return memo.Map(patch, path, static (p, at, s) => MergeMap(null, p, at, s), schema);
+        }
+
         switch (DirectiveOf(patch))
         {
             case "replace":
@@ -78,7 +92,7 @@ public static class StrategicMerge
                     result.Remove(key);
                     break;
                 case JsonObject patchMap:
-                    var merged = MergeMap(originalChild as JsonObject, patchMap, schema.ChildPath(path, key), schema, own);
+                    var merged = MergeMap(originalChild as JsonObject, patchMap, schema.ChildPath(path, key), schema, own, memo);
                     if (merged is null)
                     {
                         result.Remove(key);
@@ -95,7 +109,7 @@ public static class StrategicMerge
                     var mergeKey = schema.MergeKeyAt(childPath);
                     result[key] = mergeKey is null
                         ? patchList.DeepClone()
-                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, schema.ChildPath(childPath, "*"), schema, own);
+                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, schema.ChildPath(childPath, "*"), schema, own, memo);
                     break;
                 default:
                     result[key] = value.DeepClone();
@@ -116,8 +130,13 @@ public static class StrategicMerge
     }
 
     /// <summary>Merges a patch list into an original list by merge key; an owned original gives up its elements to the result.</summary>
-    private static JsonArray MergeKeyedList(JsonArray? originalList, JsonArray patch, string mergeKey, string? elementPath, MergeSchema schema, bool own)
+    private static JsonArray MergeKeyedList(JsonArray? originalList, JsonArray patch, string mergeKey, string? elementPath, MergeSchema schema, bool own, MergeMemo? memo = null)
     {
+        if (originalList is null && memo is not null)
+        {
+            return memo.List(patch, mergeKey, elementPath, static (p, k, at, s) => MergeKeyedList(null, p, k, at, s, own: false), schema);
+        }
+
         IReadOnlyList<JsonNode?> original = originalList is null ? [] : [.. originalList];
         if (own)
         {
@@ -170,7 +189,7 @@ public static class StrategicMerge
             if (key is null)
             {
                 // Elements without the merge key cannot be matched; Kubernetes appends them.
-                keyless.Add(element is JsonObject m ? MergeMap(null, m, elementPath, schema) : element?.DeepClone());
+                keyless.Add(element is JsonObject m ? MergeMap(null, m, elementPath, schema, memo: memo) : element?.DeepClone());
                 continue;
             }
 
@@ -192,7 +211,7 @@ public static class StrategicMerge
             }
 
             // An element merged before (a key repeated in the patch) is ours whatever the original's owner.
-            mergedByKey[key] = MergeMap(baseElement, patchElement, elementPath, schema, own || earlier is not null);
+            mergedByKey[key] = MergeMap(baseElement, patchElement, elementPath, schema, own || earlier is not null, memo);
         }
 
         var serverOnly = new List<JsonNode?>();

@@ -37,6 +37,16 @@ public sealed class StrategicMergeTests
         var patchNode = Obj(patch);
         Assert.Equal(expected, StrategicMerge.ApplyInPlace(Obj(original), patchNode, MergeSchema.Pod).ToJsonString());
         Assert.Equal(Obj(patch).ToJsonString(), patchNode.ToJsonString());
+
+        // With a memo, twice (the second from the kept parts), copying and in place: the same result.
+        var memo = new MergeMemo();
+        for (var round = 0; round < 2; round++)
+        {
+            Assert.Equal(expected, StrategicMerge.Apply(Obj(original), patchNode, MergeSchema.Pod, memo).ToJsonString());
+            Assert.Equal(expected, StrategicMerge.ApplyInPlace(Obj(original), patchNode, MergeSchema.Pod, memo).ToJsonString());
+        }
+
+        Assert.Equal(Obj(patch).ToJsonString(), patchNode.ToJsonString());
     }
 
     [Fact]
@@ -81,6 +91,99 @@ public sealed class StrategicMergeTests
 
             Assert.Equal(copied, inPlace);
             Assert.Equal(patchText, patch.ToJsonString());
+        }
+    }
+
+    [Fact]
+    public void A_memo_gives_what_merging_gives_for_one_patch_over_many_pods()
+    {
+        var random = new Random(20261202);
+        for (var p = 0; p < 40; p++)
+        {
+            // One patch, as a rendered template's fragment is, merged into many pods with one memo.
+            var patch = RandomPod(random);
+            if (random.Next(3) == 0)
+            {
+                ((JsonArray)patch["spec"]!["containers"]!).Add(random.Next(3) switch
+                {
+                    0 => new JsonObject { ["name"] = "c1", ["$patch"] = "delete" },
+                    1 => new JsonObject { ["name"] = "c2", ["env"] = new JsonArray(new JsonObject { ["name"] = "A", ["value"] = "1" }, new JsonObject { ["name"] = "A", ["x"] = null }) },
+                    _ => new JsonObject { ["name"] = "c0", ["image"] = "again" },
+                });
+            }
+
+            var patchText = patch.ToJsonString();
+            var memo = new MergeMemo();
+            var results = new List<JsonObject>();
+            for (var i = 0; i < 10; i++)
+            {
+                // Some pods lack spec or metadata altogether, so whole maps come from the memo.
+                var original = RandomPod(random);
+                if (random.Next(4) == 0)
+                {
+                    original.Remove(random.Next(2) == 0 ? "spec" : "metadata");
+                }
+
+                var expected = StrategicMerge.Apply(original, patch, MergeSchema.Pod).ToJsonString();
+                var copied = StrategicMerge.Apply(original, patch, MergeSchema.Pod, memo);
+                var inPlace = StrategicMerge.ApplyInPlace((JsonObject)original.DeepClone(), patch, MergeSchema.Pod, memo);
+                Assert.Equal(expected, copied.ToJsonString());
+                Assert.Equal(expected, inPlace.ToJsonString());
+                results.Add(copied);
+            }
+
+            Assert.Equal(patchText, patch.ToJsonString());
+
+            // Each result is its own: changing one changes neither the memo's parts nor the next merge.
+            foreach (var result in results)
+            {
+                foreach (var node in Walk(result))
+                {
+                    if (node is JsonObject map)
+                    {
+                        map["changed"] = true;
+                    }
+                }
+            }
+
+            var again = RandomPod(random);
+            Assert.Equal(StrategicMerge.Apply(again, patch, MergeSchema.Pod).ToJsonString(), StrategicMerge.Apply(again, patch, MergeSchema.Pod, memo).ToJsonString());
+        }
+    }
+
+    [Fact]
+    public void A_memo_keeps_the_parts_an_original_lacks_and_serves_one_schema()
+    {
+        var patch = Obj("""{"spec":{"initContainers":[{"name":"proxy","env":[{"name":"A","value":"1"}]}],"volumes":[{"name":"v"}]},"metadata":{"labels":{"x":"y"}}}""");
+        var memo = new MergeMemo();
+        StrategicMerge.Apply(Obj("""{"spec":{"containers":[{"name":"app"}]}}"""), patch, MergeSchema.Pod, memo);
+
+        // spec.initContainers and spec.volumes (the pod has neither) and all of metadata.
+        Assert.Equal(3, memo.Count);
+        StrategicMerge.Apply(Obj("""{"spec":{"containers":[{"name":"app"}]}}"""), patch, MergeSchema.Pod, memo);
+        Assert.Equal(3, memo.Count);
+
+        // Another schema gives keyed lists other keys: the memo is not used for it.
+        var other = new MergeSchema(new Dictionary<string, string>(StringComparer.Ordinal) { ["spec/initContainers"] = "name", ["spec/initContainers/*/env"] = "value" });
+        StrategicMerge.Apply(Obj("""{"metadata":{}}"""), patch, other, memo);
+        Assert.Equal(3, memo.Count);
+    }
+
+    private static IEnumerable<JsonNode> Walk(JsonNode node)
+    {
+        yield return node;
+        IEnumerable<JsonNode?> children = node switch
+        {
+            JsonObject o => o.Select(p => p.Value),
+            JsonArray a => a,
+            _ => [],
+        };
+        foreach (var child in children.OfType<JsonNode>().ToList())
+        {
+            foreach (var inner in Walk(child))
+            {
+                yield return inner;
+            }
         }
     }
 

@@ -18,6 +18,12 @@ public sealed class TemplateOutput
     public JsonObject Fragment { get; }
 
     /// <summary>
+    /// What the fragment's parts give merged where a pod has nothing (a new container, a new list), kept for the
+    /// injections that merge this output: each takes a copy instead of merging the part again.
+    /// </summary>
+    public MergeMemo Memo { get; } = new();
+
+    /// <summary>
     /// The fragment merged into an empty pod (read only), computed when first asked for: only the first template's
     /// output needs it. Concurrent first readers may each compute it; one result is kept, and they are equal.
     /// </summary>
