@@ -15,11 +15,15 @@ public static class PodShape
     /// <summary>The problems, joined (at most five named, with the count of the rest); null when the pod is well-typed.</summary>
     public static string? Check(JsonNode? pod)
     {
-        var problems = new List<string>();
-        var total = 0;
-        var path = new StringBuilder();
-        Visit(pod, "Pod", path, problems, ref total);
-        return ProblemList.Join(problems, total);
+        // A first walk without paths: nearly every pod is well-typed, and only a problem needs the path to name it.
+        if (Visit(pod, "Pod", null))
+        {
+            return null;
+        }
+
+        var found = new Found();
+        Visit(pod, "Pod", found);
+        return ProblemList.Join(found.Problems, found.Total);
     }
 
     /// <summary>
@@ -28,148 +32,180 @@ public static class PodShape
     /// </summary>
     public static string? CheckInjected(JsonObject pod, IReadOnlySet<string> containers, IReadOnlySet<string> volumes)
     {
-        var problems = new List<string>();
-        var total = 0;
-        var path = new StringBuilder();
+        if (VisitInjected(pod, containers, volumes, null))
+        {
+            return null;
+        }
+
+        var found = new Found();
+        VisitInjected(pod, containers, volumes, found);
+        return ProblemList.Join(found.Problems, found.Total);
+    }
+
+    /// <summary>Where a walk that names its problems is, and what it found; a walk without one stops at the first problem.</summary>
+    private sealed class Found
+    {
+        public StringBuilder Path { get; } = new();
+
+        public List<string> Problems { get; } = [];
+
+        public int Total { get; set; }
+    }
+
+    private static bool VisitInjected(JsonObject pod, IReadOnlySet<string> containers, IReadOnlySet<string> volumes, Found? found)
+    {
+        var ok = true;
         if (pod["metadata"] is { } metadata)
         {
-            path.Append("metadata");
-            Visit(metadata, "ObjectMeta", path, problems, ref total);
-            path.Clear();
+            found?.Path.Append("metadata");
+            ok = Visit(metadata, "ObjectMeta", found);
+            found?.Path.Clear();
         }
 
         if (pod["spec"] is JsonObject spec)
         {
             foreach (var (field, type, names) in new[] { ("containers", "Container", containers), ("initContainers", "Container", containers), ("volumes", "Volume", volumes) })
             {
+                if (!ok && found is null)
+                {
+                    return false;
+                }
+
                 if (spec[field] is not JsonArray list)
                 {
-                    Visit(spec[field], "[]" + type, path.Append("spec.").Append(field), problems, ref total);
-                    path.Clear();
+                    found?.Path.Append("spec.").Append(field);
+                    ok &= Visit(spec[field], "[]" + type, found);
+                    found?.Path.Clear();
                     continue;
                 }
 
-                for (var i = 0; i < list.Count; i++)
+                for (var i = 0; i < list.Count && (ok || found is not null); i++)
                 {
                     if (PodJson.Name(list[i]) is { } name && names.Contains(name))
                     {
-                        path.Append("spec.").Append(field).Append('[').Append(i).Append(']');
-                        Visit(list[i], type, path, problems, ref total);
-                        path.Clear();
+                        found?.Path.Append("spec.").Append(field).Append('[').Append(i).Append(']');
+                        ok &= Visit(list[i], type, found);
+                        found?.Path.Clear();
                     }
                 }
             }
         }
 
-        return ProblemList.Join(problems, total);
+        return ok;
     }
 
-    private static void Visit(JsonNode? node, string type, StringBuilder path, List<string> problems, ref int total)
+    /// <summary>
+    /// Whether a value has its type token's shape. Without <paramref name="found"/> it stops at the first problem and
+    /// keeps no path; with it, it goes on, recording each problem at its path.
+    /// </summary>
+    private static bool Visit(JsonNode? node, string type, Found? found)
     {
         if (node is null)
         {
             // null decodes as the Go zero value everywhere.
-            return;
+            return true;
         }
 
+        var path = found?.Path;
+        var ok = true;
         if (type.StartsWith("[]", StringComparison.Ordinal))
         {
             if (node is not JsonArray list)
             {
-                Report(path, "a list", node, problems, ref total);
-                return;
+                return Report(found, "a list", node);
             }
 
             var element = PodSchema.ElementOf(type);
             for (var i = 0; i < list.Count; i++)
             {
+                if (path is null)
+                {
+                    if (!Visit(list[i], element, null))
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
                 var mark = path.Length;
                 path.Append('[').Append(i).Append(']');
-                Visit(list[i], element, path, problems, ref total);
+                ok &= Visit(list[i], element, found);
                 path.Length = mark;
             }
 
-            return;
+            return ok;
         }
 
         if (type.StartsWith("map:", StringComparison.Ordinal))
         {
             if (node is not JsonObject map)
             {
-                Report(path, "a map", node, problems, ref total);
-                return;
+                return Report(found, "a map", node);
             }
 
             var element = PodSchema.ElementOf(type);
             foreach (var (key, value) in map.Pairs())
             {
+                if (path is null)
+                {
+                    if (!Visit(value, element, null))
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
                 var mark = path.Length;
                 path.Append('[');
                 AppendQuoted(path, key);
                 path.Append(']');
-                Visit(value, element, path, problems, ref total);
+                ok &= Visit(value, element, found);
                 path.Length = mark;
             }
 
-            return;
+            return ok;
         }
 
         switch (type)
         {
             case "string" or "Time":
-                Expect(node, JsonValueKind.String, "a string", path, problems, ref total);
-                return;
+                return node.GetValueKind() == JsonValueKind.String || Report(found, "a string", node);
             case "bool":
-                if (node.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    Report(path, "a boolean", node, problems, ref total);
-                }
-
-                return;
+                return node.GetValueKind() is JsonValueKind.True or JsonValueKind.False || Report(found, "a boolean", node);
             case "int32":
-                if (!IsInteger(node, int.MinValue, int.MaxValue))
-                {
-                    Report(path, "a 32-bit integer", node, problems, ref total);
-                }
-
-                return;
+                return IsInteger(node, int.MinValue, int.MaxValue) || Report(found, "a 32-bit integer", node);
             case "int64":
-                if (!IsInteger(node, long.MinValue, long.MaxValue))
-                {
-                    Report(path, "a 64-bit integer", node, problems, ref total);
-                }
-
-                return;
+                return IsInteger(node, long.MinValue, long.MaxValue) || Report(found, "a 64-bit integer", node);
             case "IntOrString":
-                if (node.GetValueKind() != JsonValueKind.String && !IsInteger(node, int.MinValue, int.MaxValue))
-                {
-                    Report(path, "a 32-bit integer or a string", node, problems, ref total);
-                }
-
-                return;
+                return node.GetValueKind() == JsonValueKind.String || IsInteger(node, int.MinValue, int.MaxValue) || Report(found, "a 32-bit integer or a string", node);
             case "Quantity":
                 var kind = node.GetValueKind();
-                if (kind == JsonValueKind.Number || (kind == JsonValueKind.String && Quantity.Canonicalize(node.GetValue<string>()) is not null))
-                {
-                    return;
-                }
-
-                Report(path, "a resource quantity", node, problems, ref total);
-                return;
+                return kind == JsonValueKind.Number || (kind == JsonValueKind.String && Quantity.Canonicalize(node.GetValue<string>()) is not null) || Report(found, "a resource quantity", node);
             case "FieldsV1":
-                return;
+                return true;
         }
 
         if (node is not JsonObject obj)
         {
-            Report(path, "a map", node, problems, ref total);
-            return;
+            return Report(found, "a map", node);
         }
 
         foreach (var (key, value) in obj.Pairs())
         {
             if (PodSchema.FieldType(type, key) is not { } fieldType)
             {
+                continue;
+            }
+
+            if (path is null)
+            {
+                if (!Visit(value, fieldType, null))
+                {
+                    return false;
+                }
+
                 continue;
             }
 
@@ -180,9 +216,11 @@ public static class PodShape
             }
 
             path.Append(key);
-            Visit(value, fieldType, path, problems, ref total);
+            ok &= Visit(value, fieldType, found);
             path.Length = mark;
         }
+
+        return ok;
     }
 
     /// <summary>A map key in the path as JSON quotes it; a plain key (most labels and annotations) without a JSON writer.</summary>
@@ -204,22 +242,22 @@ public static class PodShape
     private static bool IsInteger(JsonNode node, long min, long max) =>
         JsonNumber.TryGetInt64(node, out var value) && value >= min && value <= max;
 
-    private static void Expect(JsonNode node, JsonValueKind kind, string want, StringBuilder path, List<string> problems, ref int total)
+    /// <summary>A problem: false, recorded at the walk's path when it names its problems.</summary>
+    private static bool Report(Found? found, string want, JsonNode node)
     {
-        if (node.GetValueKind() != kind)
+        if (found is null)
         {
-            Report(path, want, node, problems, ref total);
+            return false;
         }
-    }
 
-    private static void Report(StringBuilder path, string want, JsonNode node, List<string> problems, ref int total)
-    {
-        total++;
-        if (problems.Count < ProblemList.MaxReported)
+        found.Total++;
+        if (found.Problems.Count < ProblemList.MaxReported)
         {
-            var at = path.Length == 0 ? "the pod" : path.ToString();
-            problems.Add($"{at}: want {want}, got {Describe(node)}");
+            var at = found.Path.Length == 0 ? "the pod" : found.Path.ToString();
+            found.Problems.Add($"{at}: want {want}, got {Describe(node)}");
         }
+
+        return false;
     }
 
     private static string Describe(JsonNode node) => node.GetValueKind() switch
