@@ -152,7 +152,7 @@ public sealed class PodInjector : IPodInjector
         var proxyConfig = ProxyConfigs.Effective(Settings.Mesh, annotations?[ProxyConfigs.Annotation]?.ToString());
 
         var userVolumes = Names(PodJson.Items(pod, "volumes"));
-        var (injected, templatePod) = MergeTemplates(pod, podNamespace, request, proxyConfig, warnings, ct);
+        var (injected, templatePod, goWritten) = MergeTemplates(pod, podNamespace, request, proxyConfig, warnings, ct);
         ct.ThrowIfCancellationRequested();
         var rendered = new Rendered(
             Names(PodJson.Items(templatePod, "containers", "initContainers")),
@@ -161,7 +161,7 @@ public sealed class PodInjector : IPodInjector
         RefuseVolumeClash(userVolumes, rendered);
         using (InjectorTracing.Source.StartActivity("post-process"))
         {
-            PostProcess(injected, templatePod, rendered, earlier, proxyConfig, annotations, request);
+            PostProcess(injected, templatePod, goWritten, rendered, earlier, proxyConfig, annotations, request);
         }
 
         return (injected, rendered);
@@ -218,7 +218,13 @@ public sealed class PodInjector : IPodInjector
     }
 
     /// <summary>Renders each selected template and strategic-merges it into the pod and into the template-only pod.</summary>
-    private (JsonObject Pod, JsonObject TemplatePod) MergeTemplates(JsonObject pod, string podNamespace, InjectionRequest request, JsonObject proxyConfig, List<string> warnings, CancellationToken ct)
+    /// <summary>What the templates' merge gives.</summary>
+    /// <param name="Pod">The merged pod.</param>
+    /// <param name="TemplatePod">What the templates alone produce.</param>
+    /// <param name="GoWritten">Items of <paramref name="Pod"/> already as Go writes them (see <see cref="GoRoundTrip.KeptList"/>).</param>
+    private sealed record Merged(JsonObject Pod, JsonObject TemplatePod, IReadOnlyList<JsonNode> GoWritten);
+
+    private Merged MergeTemplates(JsonObject pod, string podNamespace, InjectionRequest request, JsonObject proxyConfig, List<string> warnings, CancellationToken ct)
     {
         var annotations = PodJson.AnnotationsOrNull(pod);
         var native = annotations?["sidecar.istio.io/nativeSidecar"]?.ToString() switch
@@ -245,7 +251,7 @@ public sealed class PodInjector : IPodInjector
         return MergeTemplates(pod, podNamespace, request, proxyConfig, native: false, ct);
     }
 
-    private (JsonObject Pod, JsonObject TemplatePod) MergeTemplates(JsonObject pod, string podNamespace, InjectionRequest request, JsonObject proxyConfig, bool native, CancellationToken ct)
+    private Merged MergeTemplates(JsonObject pod, string podNamespace, InjectionRequest request, JsonObject proxyConfig, bool native, CancellationToken ct)
     {
         var annotations = PodJson.AnnotationsOrNull(pod);
 
@@ -258,6 +264,7 @@ public sealed class PodInjector : IPodInjector
         // What the templates alone produce. It and each rendered fragment may be shared with other injections (the
         // template set keeps outputs): they are read, never changed here; a merge copies what it takes.
         JsonObject? templatePod = null;
+        var goWritten = new List<JsonNode>();
         var names = _templates.Select(annotations);
         for (var i = 0; i < names.Count; i++)
         {
@@ -271,7 +278,6 @@ public sealed class PodInjector : IPodInjector
             using (InjectorTracing.Source.StartActivity("merge")?.SetTag("injector.template", name))
             {
                 var fragment = output.Fragment;
-                var memo = output.Memo;
                 if (templatePod is null)
                 {
                     templatePod = output.Alone;
@@ -282,38 +288,39 @@ public sealed class PodInjector : IPodInjector
                     {
                         fragment = (JsonObject)fragment.DeepClone();
                         FollowNativeProxy(fragment);
-
-                        // A copy of this injection's own: nothing to keep for the next.
-                        memo = null;
                     }
 
-                    templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod, memo);
+                    templatePod = StrategicMerge.Apply(templatePod, fragment, MergeSchema.Pod);
                 }
 
                 MoveUserProxyToInit(pod, fragment);
                 // The templates still to render read the pod as it came (data holds it): until the last, the merge
                 // copies; the last merges into the pod itself, which this method owns.
+                // The last also copies the parts the pod lacks from the output's memo: its kept lists of containers
+                // and volumes are already as Go writes them, which post-processing then passes by (nothing changes
+                // the pod in between). Earlier merges do not: a later template merges into what they give.
                 pod = i == names.Count - 1
-                    ? StrategicMerge.ApplyInPlace(pod, fragment, MergeSchema.Pod, memo)
-                    : StrategicMerge.Apply(pod, fragment, MergeSchema.Pod, memo);
+                    ? StrategicMerge.ApplyInPlace(pod, fragment, MergeSchema.Pod, ReferenceEquals(fragment, output.Fragment) ? output.Memo : null, goWritten)
+                    : StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
             }
         }
 
-        return (pod, templatePod ?? []);
+        return new Merged(pod, templatePod ?? [], goWritten);
     }
 
     /// <summary>Post-processing in Istio's order (spec §6.4): overrides, env order, Prometheus, probes, metadata, container order.</summary>
     /// <param name="pod">The merged pod, changed in place.</param>
     /// <param name="templatePod">What the templates alone produced.</param>
+    /// <param name="goWritten">Items the merge copied already as Go writes them.</param>
     /// <param name="rendered">The names of the containers and volumes the templates produced.</param>
     /// <param name="earlier">What an earlier injection left.</param>
     /// <param name="proxyConfig">The effective ProxyConfig.</param>
     /// <param name="annotations">The pod's own annotations, as they were before the templates were merged.</param>
     /// <param name="request">The request (path env).</param>
-    private void PostProcess(JsonObject pod, JsonObject templatePod, Rendered rendered, Earlier earlier, JsonObject proxyConfig, JsonObject? annotations, InjectionRequest request)
+    private void PostProcess(JsonObject pod, JsonObject templatePod, IReadOnlyList<JsonNode> goWritten, Rendered rendered, Earlier earlier, JsonObject proxyConfig, JsonObject? annotations, InjectionRequest request)
     {
         // Istio decodes the merged pod into corev1.Pod: what the templates wrote reaches the API server as Go writes it.
-        GoRoundTrip.Injected(pod, templatePod, rendered.Containers, rendered.Volumes);
+        GoRoundTrip.Injected(pod, templatePod, rendered.Containers, rendered.Volumes, goWritten);
         var overrides = UserOverrides.Collect(earlier.UserPod, templatePod, earlier.Status);
         UserOverrides.Apply(pod, overrides, record: !UserOverrides.IsRecorded(earlier.UserPod));
         var interceptionMode = annotations?["sidecar.istio.io/interceptionMode"]?.ToString() ?? proxyConfig["interceptionMode"]?.ToString();

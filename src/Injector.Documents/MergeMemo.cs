@@ -14,8 +14,20 @@ namespace Injector.Documents;
 /// </summary>
 public sealed class MergeMemo
 {
-    private readonly ConcurrentDictionary<Part, JsonNode> _merged = new();
+    private readonly ConcurrentDictionary<Part, Kept> _merged = new();
+    private readonly Func<string?, JsonArray, bool>? _finishList;
     private MergeSchema? _schema;
+
+    public MergeMemo()
+    {
+    }
+
+    /// <param name="finishList">
+    /// Called once on each keyed list kept whole (a list the original lacked), with its elements' schema path: it may
+    /// change the list in place into what the caller's next step would make of it, and says whether it did. The copies
+    /// of a finished list hand their elements to the merge's <c>finished</c> collector, so that step can pass them by.
+    /// </param>
+    public MergeMemo(Func<string?, JsonArray, bool> finishList) => _finishList = finishList;
 
     /// <summary>How many parts are kept (tests).</summary>
     internal int Count => _merged.Count;
@@ -39,24 +51,43 @@ public sealed class MergeMemo
                 return null;
             }
 
-            kept = _merged.GetOrAdd(part, merged);
+            kept = _merged.GetOrAdd(part, new Kept(merged, Finished: false));
         }
 
-        return (JsonObject)kept.DeepClone();
+        return (JsonObject)kept.Node.DeepClone();
     }
 
-    /// <summary>A copy of what the keyed list <paramref name="patch"/> gives merged into no list.</summary>
-    internal JsonArray List(JsonArray patch, string mergeKey, string? elementPath, Func<JsonArray, string, string?, MergeSchema, JsonArray> merge, MergeSchema schema)
+    /// <summary>
+    /// A copy of what the keyed list <paramref name="patch"/> gives merged into no list; its elements join
+    /// <paramref name="finished"/> when the kept list was finished.
+    /// </summary>
+    internal JsonArray List(JsonArray patch, string mergeKey, string? elementPath, Func<JsonArray, string, string?, MergeSchema, JsonArray> merge, MergeSchema schema, List<JsonNode>? finished)
     {
         // The merge key and the elements' path follow from the list's place in the patch, which the path names.
         var part = new Part(patch, elementPath);
         if (!_merged.TryGetValue(part, out var kept))
         {
-            kept = _merged.GetOrAdd(part, merge(patch, mergeKey, elementPath, schema));
+            var list = merge(patch, mergeKey, elementPath, schema);
+            kept = _merged.GetOrAdd(part, new Kept(list, _finishList is not null && _finishList(elementPath, list)));
         }
 
-        return (JsonArray)kept.DeepClone();
+        var copy = (JsonArray)kept.Node.DeepClone();
+        if (kept.Finished && finished is not null)
+        {
+            foreach (var element in copy)
+            {
+                if (element is not null)
+                {
+                    finished.Add(element);
+                }
+            }
+        }
+
+        return copy;
     }
+
+    /// <summary>A kept part, and whether the finisher changed it.</summary>
+    private sealed record Kept(JsonNode Node, bool Finished);
 
     /// <summary>A node of the patch (by identity) and the schema path it was merged at.</summary>
     private readonly struct Part(JsonNode node, string? path) : IEquatable<Part>

@@ -30,15 +30,19 @@ public static class StrategicMerge
     /// </summary>
     public static JsonObject ApplyInPlace(JsonObject original, JsonObject patch, MergeSchema schema) => Apply(original, patch, schema, own: true, memo: null);
 
-    /// <summary>In place, with a <see cref="MergeMemo"/> for the patch (see <see cref="Apply(JsonObject, JsonObject, MergeSchema, MergeMemo?)"/>).</summary>
-    public static JsonObject ApplyInPlace(JsonObject original, JsonObject patch, MergeSchema schema, MergeMemo? memo) => Apply(original, patch, schema, own: true, memo);
+    /// <summary>
+    /// In place, with a <see cref="MergeMemo"/> for the patch (see <see cref="Apply(JsonObject, JsonObject, MergeSchema, MergeMemo?)"/>);
+    /// the elements of the lists copied from parts the memo's finisher changed are added to <paramref name="finished"/>.
+    /// </summary>
+    public static JsonObject ApplyInPlace(JsonObject original, JsonObject patch, MergeSchema schema, MergeMemo? memo, List<JsonNode>? finished = null) =>
+        Apply(original, patch, schema, own: true, memo, finished);
 
-    private static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema, bool own, MergeMemo? memo)
+    private static JsonObject Apply(JsonObject original, JsonObject patch, MergeSchema schema, bool own, MergeMemo? memo, List<JsonNode>? finished = null)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(patch);
         ArgumentNullException.ThrowIfNull(schema);
-        var merged = MergeMap(original, patch, MergeSchema.RootPrefix(original, patch), schema, own, memo?.For(schema));
+        var merged = MergeMap(original, patch, MergeSchema.RootPrefix(original, patch), schema, own, memo?.For(schema), finished);
 
         // "$patch: delete" at the root leaves an empty object, as in Kubernetes.
         return merged ?? [];
@@ -48,7 +52,7 @@ public static class StrategicMerge
     /// Merges a patch map into an original map: a copy of it, or (<paramref name="own"/>) the map itself, changed in
     /// place. Null means the map was deleted.
     /// </summary>
-    private static JsonObject? MergeMap(JsonObject? original, JsonObject patch, string? path, MergeSchema schema, bool own = false, MergeMemo? memo = null)
+    private static JsonObject? MergeMap(JsonObject? original, JsonObject patch, string? path, MergeSchema schema, bool own = false, MergeMemo? memo = null, List<JsonNode>? finished = null)
     {
         if (original is null && memo is not null)
         {
@@ -92,7 +96,7 @@ public static class StrategicMerge
                     result.Remove(key);
                     break;
                 case JsonObject patchMap:
-                    var merged = MergeMap(originalChild as JsonObject, patchMap, schema.ChildPath(path, key), schema, own, memo);
+                    var merged = MergeMap(originalChild as JsonObject, patchMap, schema.ChildPath(path, key), schema, own, memo, finished);
                     if (merged is null)
                     {
                         result.Remove(key);
@@ -109,7 +113,7 @@ public static class StrategicMerge
                     var mergeKey = schema.MergeKeyAt(childPath);
                     result[key] = mergeKey is null
                         ? patchList.DeepClone()
-                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, schema.ChildPath(childPath, "*"), schema, own, memo);
+                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, schema.ChildPath(childPath, "*"), schema, own, memo, finished);
                     break;
                 default:
                     result[key] = value.DeepClone();
@@ -130,11 +134,11 @@ public static class StrategicMerge
     }
 
     /// <summary>Merges a patch list into an original list by merge key; an owned original gives up its elements to the result.</summary>
-    private static JsonArray MergeKeyedList(JsonArray? originalList, JsonArray patch, string mergeKey, string? elementPath, MergeSchema schema, bool own, MergeMemo? memo = null)
+    private static JsonArray MergeKeyedList(JsonArray? originalList, JsonArray patch, string mergeKey, string? elementPath, MergeSchema schema, bool own, MergeMemo? memo = null, List<JsonNode>? finished = null)
     {
         if (originalList is null && memo is not null)
         {
-            return memo.List(patch, mergeKey, elementPath, static (p, k, at, s) => MergeKeyedList(null, p, k, at, s, own: false), schema);
+            return memo.List(patch, mergeKey, elementPath, static (p, k, at, s) => MergeKeyedList(null, p, k, at, s, own: false), schema, finished);
         }
 
         IReadOnlyList<JsonNode?> original = originalList is null ? [] : [.. originalList];

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Injector.Core.Config;
 using Injector.Core.Kube;
@@ -81,6 +82,85 @@ public sealed class GoRoundTripTests
         Assert.Equal(0, app["readinessProbe"]!["initialDelaySeconds"]!.GetValue<int>());
         Assert.Equal("", app["env"]![0]!["value"]!.GetValue<string>());
         Assert.Null(app["resources"]);
+    }
+
+    private const string ListsConfig = """
+        policy: enabled
+        defaultTemplates: [extra]
+        templates:
+          extra: |
+            spec:
+              initContainers:
+              - name: helper-init
+                image: helper:1
+                args: []
+                env:
+                - name: EMPTY
+                  value: ""
+                readinessProbe:
+                  initialDelaySeconds: 0
+                  periodSeconds: 3
+                  tcpSocket:
+                    port: 8080
+              volumes:
+              - name: helper-data
+                emptyDir:
+                  medium: ""
+                  sizeLimit: 1024Mi
+        """;
+
+    [Fact]
+    public void Lists_a_pod_lacks_are_written_as_Go_writes_them_each_time_they_are_copied()
+    {
+        // A pod without initContainers and volumes takes the template's lists whole: kept once as Go writes them, then
+        // copied. A pod that has both merges item by item and gets the same items from the round trip itself.
+        var injector = new PodInjector(SettingsLoader.Load(new ConfigTexts(InjectConfig: new ConfigText("config", ListsConfig))));
+        var withLists = Pods.Hello();
+        withLists["spec"]!["initContainers"] = new JsonArray(new JsonObject { ["name"] = "mine", ["image"] = "m", ["args"] = new JsonArray() });
+        withLists["spec"]!["volumes"] = new JsonArray(new JsonObject { ["name"] = "own", ["emptyDir"] = new JsonObject { ["medium"] = "" } });
+        string? patch = null;
+        foreach (var pod in new[] { Pods.Hello(), Pods.Hello(), Pods.Hello(), withLists, withLists })
+        {
+            var result = injector.Inject(new InjectionRequest((JsonObject)pod.DeepClone(), "default", InjectionDoor.Webhook, [])).Injected();
+            var injected = Pods.ApplyPatch(pod, result.Patch);
+            var helper = PodJson.Find(injected, "initContainers", "helper-init")!;
+            Assert.Equal(
+                """{"name":"helper-init","image":"helper:1","env":[{"name":"EMPTY"}],"resources":{},"readinessProbe":{"periodSeconds":3,"tcpSocket":{"port":8080}}}""",
+                Sorted(helper).ToJsonString());
+            var volume = injected["spec"]!["volumes"]!.AsArray().Single(v => v!["name"]!.ToString() == "helper-data")!;
+            Assert.Equal("""{"name":"helper-data","emptyDir":{"sizeLimit":"1Gi"}}""", volume.ToJsonString());
+            if (ReferenceEquals(pod, withLists))
+            {
+                // The user's own zero values stay as written.
+                Assert.Equal("""{"name":"mine","image":"m","args":[]}""", PodJson.Find(injected, "initContainers", "mine")!.ToJsonString());
+                Assert.Equal("""{"name":"own","emptyDir":{"medium":""}}""", injected["spec"]!["volumes"]!.AsArray().Single(v => v!["name"]!.ToString() == "own")!.ToJsonString());
+            }
+            else
+            {
+                // A copy gives the bytes the first injection gave.
+                patch ??= Encoding.UTF8.GetString(result.PatchJson);
+                Assert.Equal(patch, Encoding.UTF8.GetString(result.PatchJson));
+            }
+        }
+    }
+
+    [Fact]
+    public void Only_kept_lists_of_containers_and_volumes_are_rewritten()
+    {
+        var list = JsonNode.Parse("""[{"name":"a","args":[]},{"args":[]}]""")!.AsArray();
+        Assert.False(GoRoundTrip.KeptList("spec/tolerations/*", list));
+        Assert.False(GoRoundTrip.KeptList(null, list));
+        Assert.Equal("""[{"name":"a","args":[]},{"args":[]}]""", list.ToJsonString());
+
+        // Named items only, as for the items the templates produced in a merged pod.
+        Assert.True(GoRoundTrip.KeptList("spec/initContainers/*", list));
+        Assert.Equal("""[{"name":"a","resources":{}},{"args":[]}]""", list.ToJsonString());
+    }
+
+    private static JsonObject Sorted(JsonObject container)
+    {
+        var order = new[] { "name", "image", "env", "resources", "readinessProbe" };
+        return new JsonObject(order.Where(container.ContainsKey).Select(k => KeyValuePair.Create(k, container[k]?.DeepClone())));
     }
 }
 

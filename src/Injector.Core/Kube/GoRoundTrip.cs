@@ -27,7 +27,8 @@ public static class GoRoundTrip
     /// <param name="templatePod">What the templates alone produced (its pod-spec keys).</param>
     /// <param name="containers">The names of the containers the templates produced, in either list (a native proxy moves between them).</param>
     /// <param name="volumes">The names of the volumes the templates produced.</param>
-    public static void Injected(JsonObject pod, JsonObject templatePod, IReadOnlySet<string> containers, IReadOnlySet<string> volumes)
+    /// <param name="goWritten">Items already as Go writes them (copied from a kept list <see cref="KeptList"/> rewrote): passed by.</param>
+    public static void Injected(JsonObject pod, JsonObject templatePod, IReadOnlySet<string> containers, IReadOnlySet<string> volumes, IReadOnlyList<JsonNode>? goWritten = null)
     {
         if (pod["spec"] is not JsonObject spec || templatePod["spec"] is not JsonObject templateSpec)
         {
@@ -38,7 +39,7 @@ public static class GoRoundTrip
         {
             foreach (var item in PodJson.Items(pod, list))
             {
-                if (PodJson.Name(item) is { } name && names.Contains(name))
+                if (PodJson.Name(item) is { } name && names.Contains(name) && !Contains(goWritten, item))
                 {
                     Struct(item, type);
                 }
@@ -67,6 +68,53 @@ public static class GoRoundTrip
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// For a rendered template's <see cref="MergeMemo"/>: a list of containers or volumes a pod lacked, kept whole,
+    /// rewritten once as <see cref="Injected"/> would rewrite each of its named items in every pod that takes a copy
+    /// (a list the pod lacked holds only the templates' items). False for any other list, which is kept as merged.
+    /// </summary>
+    public static bool KeptList(string? elementPath, JsonArray list)
+    {
+        var type = elementPath switch
+        {
+            "spec/containers/*" or "spec/initContainers/*" => "Container",
+            "spec/volumes/*" => "Volume",
+            _ => null,
+        };
+        if (type is null)
+        {
+            return false;
+        }
+
+        foreach (var item in list.Items())
+        {
+            if (item is JsonObject map && PodJson.Name(map) is not null)
+            {
+                Struct(map, type);
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Contains(IReadOnlyList<JsonNode>? nodes, JsonNode node)
+    {
+        if (nodes is null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            if (ReferenceEquals(nodes[i], node))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

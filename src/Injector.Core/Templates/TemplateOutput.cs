@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Injector.Core.Kube;
 using Injector.Documents;
 
 namespace Injector.Core.Templates;
@@ -19,9 +20,11 @@ public sealed class TemplateOutput
 
     /// <summary>
     /// What the fragment's parts give merged where a pod has nothing (a new container, a new list), kept for the
-    /// injections that merge this output: each takes a copy instead of merging the part again.
+    /// injections that merge this output last: each takes a copy instead of merging the part again. A list of
+    /// containers or volumes is kept as Go writes it (<see cref="GoRoundTrip.KeptList"/>), which post-processing then
+    /// passes by.
     /// </summary>
-    public MergeMemo Memo { get; } = new();
+    public MergeMemo Memo { get; } = new(GoRoundTrip.KeptList);
 
     /// <summary>
     /// The fragment merged into an empty pod (read only), computed when first asked for: only the first template's
