@@ -217,13 +217,13 @@ public sealed class PodInjector : IPodInjector
         return new Earlier(status, userPod, probers, prometheus, removed);
     }
 
-    /// <summary>Renders each selected template and strategic-merges it into the pod and into the template-only pod.</summary>
     /// <summary>What the templates' merge gives.</summary>
     /// <param name="Pod">The merged pod.</param>
     /// <param name="TemplatePod">What the templates alone produce.</param>
     /// <param name="GoWritten">Items of <paramref name="Pod"/> already as Go writes them (see <see cref="GoRoundTrip.KeptList"/>).</param>
     private sealed record Merged(JsonObject Pod, JsonObject TemplatePod, IReadOnlyList<JsonNode> GoWritten);
 
+    /// <summary>Renders each selected template and strategic-merges it into the pod and into the template-only pod.</summary>
     private Merged MergeTemplates(JsonObject pod, string podNamespace, InjectionRequest request, JsonObject proxyConfig, List<string> warnings, CancellationToken ct)
     {
         var annotations = PodJson.AnnotationsOrNull(pod);

@@ -23,7 +23,8 @@ public sealed class MergeMemo
     }
 
     /// <param name="finishList">
-    /// Called once on each keyed list kept whole (a list the original lacked), with its elements' schema path: it may
+    /// Called once on each keyed list kept whole (a list the original lacked), with the list's schema path
+    /// (<c>spec/volumes</c>): it may
     /// change the list in place into what the caller's next step would make of it, and says whether it did. The copies
     /// of a finished list hand their elements to the merge's <c>finished</c> collector, so that step can pass them by.
     /// </param>
@@ -61,14 +62,14 @@ public sealed class MergeMemo
     /// A copy of what the keyed list <paramref name="patch"/> gives merged into no list; its elements join
     /// <paramref name="finished"/> when the kept list was finished.
     /// </summary>
-    internal JsonArray List(JsonArray patch, string mergeKey, string? elementPath, Func<JsonArray, string, string?, MergeSchema, JsonArray> merge, MergeSchema schema, List<JsonNode>? finished)
+    internal JsonArray List(JsonArray patch, string mergeKey, string listPath, Func<JsonArray, string, string, MergeSchema, JsonArray> merge, MergeSchema schema, List<JsonNode>? finished)
     {
-        // The merge key and the elements' path follow from the list's place in the patch, which the path names.
-        var part = new Part(patch, elementPath);
+        // The merge key follows from the list's place in the patch, which the path names.
+        var part = new Part(patch, listPath);
         if (!_merged.TryGetValue(part, out var kept))
         {
-            var list = merge(patch, mergeKey, elementPath, schema);
-            kept = _merged.GetOrAdd(part, new Kept(list, _finishList is not null && _finishList(elementPath, list)));
+            var list = merge(patch, mergeKey, listPath, schema);
+            kept = _merged.GetOrAdd(part, new Kept(list, _finishList is not null && _finishList(listPath, list)));
         }
 
         var copy = (JsonArray)kept.Node.DeepClone();

@@ -113,7 +113,7 @@ public static class StrategicMerge
                     var mergeKey = schema.MergeKeyAt(childPath);
                     result[key] = mergeKey is null
                         ? patchList.DeepClone()
-                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, schema.ChildPath(childPath, "*"), schema, own, memo, finished);
+                        : MergeKeyedList(originalChild as JsonArray, patchList, mergeKey, childPath!, schema, own, memo, finished);
                     break;
                 default:
                     result[key] = value.DeepClone();
@@ -133,14 +133,18 @@ public static class StrategicMerge
         return result;
     }
 
-    /// <summary>Merges a patch list into an original list by merge key; an owned original gives up its elements to the result.</summary>
-    private static JsonArray MergeKeyedList(JsonArray? originalList, JsonArray patch, string mergeKey, string? elementPath, MergeSchema schema, bool own, MergeMemo? memo = null, List<JsonNode>? finished = null)
+    /// <summary>
+    /// Merges a patch list into an original list by merge key; an owned original gives up its elements to the result.
+    /// The list's schema path, <paramref name="listPath"/>, is known: the list has a merge key.
+    /// </summary>
+    private static JsonArray MergeKeyedList(JsonArray? originalList, JsonArray patch, string mergeKey, string listPath, MergeSchema schema, bool own, MergeMemo? memo = null, List<JsonNode>? finished = null)
     {
         if (originalList is null && memo is not null)
         {
-            return memo.List(patch, mergeKey, elementPath, static (p, k, at, s) => MergeKeyedList(null, p, k, at, s, own: false), schema, finished);
+            return memo.List(patch, mergeKey, listPath, static (p, k, at, s) => MergeKeyedList(null, p, k, at, s, own: false), schema, finished);
         }
 
+        var elementPath = schema.ChildPath(listPath, "*");
         IReadOnlyList<JsonNode?> original = originalList is null ? [] : [.. originalList];
         if (own)
         {

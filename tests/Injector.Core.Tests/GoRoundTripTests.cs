@@ -148,13 +148,18 @@ public sealed class GoRoundTripTests
     public void Only_kept_lists_of_containers_and_volumes_are_rewritten()
     {
         var list = JsonNode.Parse("""[{"name":"a","args":[]},{"args":[]}]""")!.AsArray();
-        Assert.False(GoRoundTrip.KeptList("spec/tolerations/*", list));
+        Assert.False(GoRoundTrip.KeptList("spec/tolerations", list));
         Assert.False(GoRoundTrip.KeptList(null, list));
+        Assert.False(GoRoundTrip.KeptList("spec/initContainers/*", list));
         Assert.Equal("""[{"name":"a","args":[]},{"args":[]}]""", list.ToJsonString());
 
         // Named items only, as for the items the templates produced in a merged pod.
-        Assert.True(GoRoundTrip.KeptList("spec/initContainers/*", list));
+        Assert.True(GoRoundTrip.KeptList("spec/initContainers", list));
         Assert.Equal("""[{"name":"a","resources":{}},{"args":[]}]""", list.ToJsonString());
+
+        var volumes = JsonNode.Parse("""[{"name":"v","emptyDir":{"medium":""}}]""")!.AsArray();
+        Assert.True(GoRoundTrip.KeptList("spec/volumes", volumes));
+        Assert.Equal("""[{"name":"v","emptyDir":{}}]""", volumes.ToJsonString());
     }
 
     private static JsonObject Sorted(JsonObject container)

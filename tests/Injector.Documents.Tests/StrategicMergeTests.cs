@@ -169,6 +169,72 @@ public sealed class StrategicMergeTests
         Assert.Equal(3, memo.Count);
     }
 
+    [Fact]
+    public void A_finisher_sees_each_kept_list_once_by_its_path_and_its_copies_elements_are_collected()
+    {
+        var patch = Obj("""{"spec":{"initContainers":[{"name":"proxy","env":[{"name":"A"}]}],"volumes":[{"name":"v"},{"name":"w"}],"containers":[{"name":"c"}]}}""");
+        var seen = new List<string?>();
+        var memo = new MergeMemo((path, list) =>
+        {
+            seen.Add(path);
+            list.Add(new JsonObject { ["name"] = "finished" });
+            return path != "spec/volumes";
+        });
+        for (var i = 0; i < 3; i++)
+        {
+            // The pod has containers (merged element by element, not kept whole) and neither other list.
+            var finished = new List<JsonNode>();
+            var merged = StrategicMerge.ApplyInPlace(Obj("""{"spec":{"containers":[{"name":"app"}]}}"""), patch, MergeSchema.Pod, memo, finished);
+
+            Assert.Equal(
+                """{"spec":{"containers":[{"name":"c"},{"name":"app"}],"initContainers":[{"name":"proxy","env":[{"name":"A"}]},{"name":"finished"}],"volumes":[{"name":"v"},{"name":"w"},{"name":"finished"}]}}""",
+                merged.ToJsonString());
+
+            // Only the elements of lists the finisher said it changed, and they are the merged pod's own nodes.
+            Assert.Equal(2, finished.Count);
+            Assert.Same(merged["spec"]!["initContainers"]![0], finished[0]);
+            Assert.Same(merged["spec"]!["initContainers"]![1], finished[1]);
+        }
+
+        Assert.Equal(["spec/initContainers", "spec/volumes"], seen.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Concurrent_first_merges_through_one_memo_give_the_same_result()
+    {
+        var random = new Random(7);
+        for (var round = 0; round < 20; round++)
+        {
+            var patch = RandomPod(random);
+            var originals = Enumerable.Range(0, 16).Select(_ => RandomPod(random)).ToArray();
+            var expected = originals.Select(o => StrategicMerge.Apply(o, patch, MergeSchema.Pod).ToJsonString()).ToArray();
+            var memo = new MergeMemo((_, list) =>
+            {
+                list.Add(new JsonObject { ["name"] = "finished" });
+                return true;
+            });
+            var withMemo = new string[originals.Length];
+            Parallel.For(0, originals.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+                withMemo[i] = StrategicMerge.Apply(originals[i], patch, MergeSchema.Pod, memo).ToJsonString());
+
+            // A finisher's list is kept once: each result has at most one "finished" per list the pod lacked.
+            for (var i = 0; i < originals.Length; i++)
+            {
+                var result = JsonNode.Parse(withMemo[i])!;
+                foreach (var list in new[] { "containers", "volumes" })
+                {
+                    if (result["spec"]?[list] is JsonArray items)
+                    {
+                        Assert.True(items.Count(e => e?["name"]?.ToString() == "finished") <= 1, withMemo[i]);
+                        items.Where(e => e?["name"]?.ToString() == "finished").ToList().ForEach(e => items.Remove(e));
+                    }
+                }
+
+                Assert.Equal(expected[i], result.ToJsonString());
+            }
+        }
+    }
+
     private static IEnumerable<JsonNode> Walk(JsonNode node)
     {
         yield return node;

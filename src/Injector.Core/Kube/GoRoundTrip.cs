@@ -74,13 +74,15 @@ public static class GoRoundTrip
     /// For a rendered template's <see cref="MergeMemo"/>: a list of containers or volumes a pod lacked, kept whole,
     /// rewritten once as <see cref="Injected"/> would rewrite each of its named items in every pod that takes a copy
     /// (a list the pod lacked holds only the templates' items). False for any other list, which is kept as merged.
+    /// Only for merges into a whole pod: merged into a bare pod spec, the lists' paths read the same
+    /// (<see cref="MergeSchema"/> roots a bare spec at <c>spec</c>), but nothing else rewrites that spec.
     /// </summary>
-    public static bool KeptList(string? elementPath, JsonArray list)
+    public static bool KeptList(string? listPath, JsonArray list)
     {
-        var type = elementPath switch
+        var type = listPath switch
         {
-            "spec/containers/*" or "spec/initContainers/*" => "Container",
-            "spec/volumes/*" => "Volume",
+            "spec/containers" or "spec/initContainers" => "Container",
+            "spec/volumes" => "Volume",
             _ => null,
         };
         if (type is null)

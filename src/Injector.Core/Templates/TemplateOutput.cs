@@ -22,9 +22,10 @@ public sealed class TemplateOutput
     /// What the fragment's parts give merged where a pod has nothing (a new container, a new list), kept for the
     /// injections that merge this output last: each takes a copy instead of merging the part again. A list of
     /// containers or volumes is kept as Go writes it (<see cref="GoRoundTrip.KeptList"/>), which post-processing then
-    /// passes by.
+    /// passes by. Internal: only for merges into a pod (which has a spec, so the paths are the pod's), whose
+    /// post-processing then rewrites the rest.
     /// </summary>
-    public MergeMemo Memo { get; } = new(GoRoundTrip.KeptList);
+    internal MergeMemo Memo { get; } = new(GoRoundTrip.KeptList);
 
     /// <summary>
     /// The fragment merged into an empty pod (read only), computed when first asked for: only the first template's
