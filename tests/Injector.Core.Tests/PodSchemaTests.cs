@@ -47,6 +47,38 @@ public sealed class PodSchemaTests
         Assert.Equal(["name", "resources"], PodSchema.AlwaysWritten("Container"));
     }
 
+    [Fact]
+    public void Type_tokens_read_into_kinds_elements_and_fields()
+    {
+        var pod = PodSchema.TypeOf("Pod");
+        Assert.Equal(GoKind.Struct, pod.Kind);
+        var containers = PodSchema.TypeOf("PodSpec").Fields!["containers"];
+        Assert.Equal((GoKind.List, "Container"), (containers.Kind, containers.Element!.Token));
+        Assert.Same(PodSchema.TypeOf("Container"), containers.Element);
+        var limits = PodSchema.TypeOf("ResourceRequirements").Fields!["limits"];
+        Assert.Equal((GoKind.Map, GoKind.Quantity), (limits.Kind, limits.Element!.Kind));
+        Assert.Equal(GoKind.IntOrString, PodSchema.TypeOf("HTTPGetAction").Fields!["port"].Kind);
+        Assert.Equal(GoKind.Time, PodSchema.TypeOf("ObjectMeta").Fields!["creationTimestamp"].Kind);
+        Assert.Equal(GoKind.FieldsV1, PodSchema.TypeOf("FieldsV1").Kind);
+
+        // Every struct and every key of the schema, with the field types PodSchema.Field gives.
+        foreach (var name in new[] { "Pod", "PodSpec", "Container", "Volume", "Probe", "SecurityContext", "EnvVar" })
+        {
+            var type = PodSchema.TypeOf(name);
+            Assert.Equal(PodSchema.Keys(name), type.Fields!.Keys);
+            foreach (var (key, field) in type.Fields)
+            {
+                Assert.Equal(PodSchema.FieldType(name, key), field.Token);
+            }
+        }
+
+        // A token outside the schema is read afresh each time, its known parts shared: a struct it does not know has no fields.
+        var other = PodSchema.TypeOf("[]NotAKubernetesType");
+        Assert.NotSame(other, PodSchema.TypeOf("[]NotAKubernetesType"));
+        Assert.Equal((GoKind.List, GoKind.Struct, 0), (other.Kind, other.Element!.Kind, other.Element.Fields!.Count));
+        Assert.Same(PodSchema.TypeOf("Container"), PodSchema.TypeOf("map:Container").Element);
+    }
+
     /// <summary>
     /// Struct → JSON key → type token: string, bool, int32, int64, Quantity, Time, IntOrString, FieldsV1, a struct name,
     /// []T or map:T; <c>*</c> before a pointer, <c>,omitempty</c> after a key Go leaves out at its zero value.

@@ -64,6 +64,76 @@ public static class PodSchema
     /// <summary>Whether a type token names a struct of the schema.</summary>
     public static bool IsStruct(string type) => Structs.ContainsKey(type);
 
+    /// <summary>
+    /// A type token read once into what a walk over a pod asks of it at every node: its kind, its element type, a
+    /// struct's fields by JSON key. The walks then dispatch on a number and look a key up once, instead of comparing
+    /// the token's text and looking the struct up again for every key.
+    /// </summary>
+    public static GoType TypeOf(string token) =>
+        Types.TryGetValue(token, out var type) ? type : Compile(token, new Dictionary<string, GoType>(StringComparer.Ordinal));
+
+    /// <summary>Every token of the schema, read once at start (a walk never finds one half made) and only read after.</summary>
+    private static readonly Dictionary<string, GoType> Types = CompileAll();
+
+    private static Dictionary<string, GoType> CompileAll()
+    {
+        var types = new Dictionary<string, GoType>(StringComparer.Ordinal);
+        foreach (var (name, fields) in Structs)
+        {
+            Compile(name, types);
+            foreach (var field in fields.Values)
+            {
+                Compile(field.Type, types);
+            }
+        }
+
+        return types;
+    }
+
+    /// <summary>Reads a token into <paramref name="types"/> (a type is kept before its parts are filled, so a cycle finds it).</summary>
+    private static GoType Compile(string token, Dictionary<string, GoType> types)
+    {
+        if (types.TryGetValue(token, out var made))
+        {
+            return made;
+        }
+
+        var kind = token switch
+        {
+            "string" => GoKind.String,
+            "bool" => GoKind.Bool,
+            "int32" => GoKind.Int32,
+            "int64" => GoKind.Int64,
+            "IntOrString" => GoKind.IntOrString,
+            "Quantity" => GoKind.Quantity,
+            "Time" => GoKind.Time,
+            "FieldsV1" => GoKind.FieldsV1,
+            _ when token.StartsWith("[]", StringComparison.Ordinal) => GoKind.List,
+            _ when token.StartsWith("map:", StringComparison.Ordinal) => GoKind.Map,
+            _ => GoKind.Struct,
+        };
+
+        // A token outside the schema (asked for after start) is read into a copy, so the kept table is never written.
+        if (!ReferenceEquals(types, Types) && Types is { } kept && kept.TryGetValue(token, out var known))
+        {
+            return known;
+        }
+
+        var type = new GoType(token, kind);
+        types[token] = type;
+        if (kind is GoKind.List or GoKind.Map)
+        {
+            type.Element = Compile(ElementOf(token), types);
+        }
+        else if (kind == GoKind.Struct)
+        {
+            var fields = Structs.TryGetValue(token, out var byKey) ? byKey : NoFields;
+            type.FieldTypes = fields.ToDictionary(f => f.Key, f => Compile(f.Value.Type, types), StringComparer.Ordinal);
+        }
+
+        return type;
+    }
+
     private static Dictionary<string, Dictionary<string, GoField>> Load()
     {
         using var stream = typeof(PodSchema).Assembly.GetManifestResourceStream("Injector.Core.Kube.pod-schema.json")
@@ -85,4 +155,45 @@ public static class PodSchema
         var pointer = type.StartsWith('*');
         return new GoField(pointer ? type[1..] : type, pointer, omitEmpty);
     }
+}
+
+/// <summary>What kind of JSON a type token stands for (see <see cref="PodSchema"/>'s tokens).</summary>
+public enum GoKind
+{
+    String,
+    Bool,
+    Int32,
+    Int64,
+    IntOrString,
+    Quantity,
+    Time,
+    FieldsV1,
+    Struct,
+    List,
+    Map,
+}
+
+/// <summary>A type token, read (<see cref="PodSchema.TypeOf"/>).</summary>
+public sealed class GoType
+{
+    internal GoType(string token, GoKind kind)
+    {
+        Token = token;
+        Kind = kind;
+    }
+
+    public string Token { get; }
+
+    public GoKind Kind { get; }
+
+    /// <summary>A list's or map's element type.</summary>
+    public GoType? Element { get; internal set; }
+
+    /// <summary>A struct's fields' types by JSON key (empty for a struct the schema does not know).</summary>
+    public IReadOnlyDictionary<string, GoType>? Fields => FieldTypes;
+
+    /// <summary>The same, as the concrete dictionary the walks look keys up in.</summary>
+    internal Dictionary<string, GoType>? FieldTypes { get; set; }
+
+    public override string ToString() => Token;
 }

@@ -16,13 +16,13 @@ public static class PodShape
     public static string? Check(JsonNode? pod)
     {
         // A first walk without paths: nearly every pod is well-typed, and only a problem needs the path to name it.
-        if (Visit(pod, "Pod", null))
+        if (Visit(pod, PodType, null))
         {
             return null;
         }
 
         var found = new Found();
-        Visit(pod, "Pod", found);
+        Visit(pod, PodType, found);
         return ProblemList.Join(found.Problems, found.Total);
     }
 
@@ -42,6 +42,13 @@ public static class PodShape
         return ProblemList.Join(found.Problems, found.Total);
     }
 
+    private static readonly GoType PodType = PodSchema.TypeOf("Pod");
+    private static readonly GoType MetaType = PodSchema.TypeOf("ObjectMeta");
+    private static readonly GoType ContainerType = PodSchema.TypeOf("Container");
+    private static readonly GoType VolumeType = PodSchema.TypeOf("Volume");
+    private static readonly GoType ContainerListType = PodSchema.TypeOf("[]Container");
+    private static readonly GoType VolumeListType = PodSchema.TypeOf("[]Volume");
+
     /// <summary>Where a walk that names its problems is, and what it found; a walk without one stops at the first problem.</summary>
     private sealed class Found
     {
@@ -58,13 +65,13 @@ public static class PodShape
         if (pod["metadata"] is { } metadata)
         {
             found?.Path.Append("metadata");
-            ok = Visit(metadata, "ObjectMeta", found);
+            ok = Visit(metadata, MetaType, found);
             found?.Path.Clear();
         }
 
         if (pod["spec"] is JsonObject spec)
         {
-            foreach (var (field, type, names) in new[] { ("containers", "Container", containers), ("initContainers", "Container", containers), ("volumes", "Volume", volumes) })
+            foreach (var (field, type, listType, names) in new[] { ("containers", ContainerType, ContainerListType, containers), ("initContainers", ContainerType, ContainerListType, containers), ("volumes", VolumeType, VolumeListType, volumes) })
             {
                 if (!ok && found is null)
                 {
@@ -74,7 +81,7 @@ public static class PodShape
                 if (spec[field] is not JsonArray list)
                 {
                     found?.Path.Append("spec.").Append(field);
-                    ok &= Visit(spec[field], "[]" + type, found);
+                    ok &= Visit(spec[field], listType, found);
                     found?.Path.Clear();
                     continue;
                 }
@@ -98,7 +105,7 @@ public static class PodShape
     /// Whether a value has its type token's shape. Without <paramref name="found"/> it stops at the first problem and
     /// keeps no path; with it, it goes on, recording each problem at its path.
     /// </summary>
-    private static bool Visit(JsonNode? node, string type, Found? found)
+    private static bool Visit(JsonNode? node, GoType type, Found? found)
     {
         if (node is null)
         {
@@ -108,14 +115,33 @@ public static class PodShape
 
         var path = found?.Path;
         var ok = true;
-        if (type.StartsWith("[]", StringComparison.Ordinal))
+        switch (type.Kind)
+        {
+            case GoKind.String or GoKind.Time:
+                return node.GetValueKind() == JsonValueKind.String || Report(found, "a string", node);
+            case GoKind.Bool:
+                return node.GetValueKind() is JsonValueKind.True or JsonValueKind.False || Report(found, "a boolean", node);
+            case GoKind.Int32:
+                return IsInteger(node, int.MinValue, int.MaxValue) || Report(found, "a 32-bit integer", node);
+            case GoKind.Int64:
+                return IsInteger(node, long.MinValue, long.MaxValue) || Report(found, "a 64-bit integer", node);
+            case GoKind.IntOrString:
+                return node.GetValueKind() == JsonValueKind.String || IsInteger(node, int.MinValue, int.MaxValue) || Report(found, "a 32-bit integer or a string", node);
+            case GoKind.Quantity:
+                var kind = node.GetValueKind();
+                return kind == JsonValueKind.Number || (kind == JsonValueKind.String && Quantity.Canonicalize(node.GetValue<string>()) is not null) || Report(found, "a resource quantity", node);
+            case GoKind.FieldsV1:
+                return true;
+        }
+
+        if (type.Kind == GoKind.List)
         {
             if (node is not JsonArray list)
             {
                 return Report(found, "a list", node);
             }
 
-            var element = PodSchema.ElementOf(type);
+            var element = type.Element!;
             for (var i = 0; i < list.Count; i++)
             {
                 if (path is null)
@@ -137,14 +163,14 @@ public static class PodShape
             return ok;
         }
 
-        if (type.StartsWith("map:", StringComparison.Ordinal))
+        if (type.Kind == GoKind.Map)
         {
             if (node is not JsonObject map)
             {
                 return Report(found, "a map", node);
             }
 
-            var element = PodSchema.ElementOf(type);
+            var element = type.Element!;
             foreach (var (key, value) in map.Pairs())
             {
                 if (path is null)
@@ -168,33 +194,15 @@ public static class PodShape
             return ok;
         }
 
-        switch (type)
-        {
-            case "string" or "Time":
-                return node.GetValueKind() == JsonValueKind.String || Report(found, "a string", node);
-            case "bool":
-                return node.GetValueKind() is JsonValueKind.True or JsonValueKind.False || Report(found, "a boolean", node);
-            case "int32":
-                return IsInteger(node, int.MinValue, int.MaxValue) || Report(found, "a 32-bit integer", node);
-            case "int64":
-                return IsInteger(node, long.MinValue, long.MaxValue) || Report(found, "a 64-bit integer", node);
-            case "IntOrString":
-                return node.GetValueKind() == JsonValueKind.String || IsInteger(node, int.MinValue, int.MaxValue) || Report(found, "a 32-bit integer or a string", node);
-            case "Quantity":
-                var kind = node.GetValueKind();
-                return kind == JsonValueKind.Number || (kind == JsonValueKind.String && Quantity.Canonicalize(node.GetValue<string>()) is not null) || Report(found, "a resource quantity", node);
-            case "FieldsV1":
-                return true;
-        }
-
         if (node is not JsonObject obj)
         {
             return Report(found, "a map", node);
         }
 
+        var fields = type.FieldTypes!;
         foreach (var (key, value) in obj.Pairs())
         {
-            if (PodSchema.FieldType(type, key) is not { } fieldType)
+            if (!fields.TryGetValue(key, out var fieldType))
             {
                 continue;
             }
