@@ -37,7 +37,15 @@ public static class PodMetadata
     /// <summary>The names the templates put in a list, in order; null (not []) when there are none, as Istio writes it.</summary>
     private static JsonArray? Names(JsonObject templatePod, string field)
     {
-        var names = PodJson.Items(templatePod, field).Select(PodJson.Name).OfType<string>().ToList();
-        return names.Count == 0 ? null : new JsonArray([.. names.Select(n => (JsonNode)n)]);
+        JsonArray? names = null;
+        foreach (var item in PodJson.Items(templatePod, field))
+        {
+            if (PodJson.Name(item) is { } name)
+            {
+                (names ??= []).Add((JsonNode)name);
+            }
+        }
+
+        return names;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Injector.Core.Config;
 using Injector.Core.Kube;
 using Injector.Core.Policy;
+using Injector.Documents;
 
 namespace Injector.Core.PostProcess;
 
@@ -100,8 +101,39 @@ public static class PrometheusMerge
         }
     }
 
-    private static string? Find(JsonObject annotations, string sanitized) =>
-        annotations.FirstOrDefault(kv => Sanitize(kv.Key) == sanitized).Value?.ToString();
+    /// <summary>The first annotation whose key reads <paramref name="sanitized"/> once sanitized (compared in place, no copy of each key).</summary>
+    private static string? Find(JsonObject annotations, string sanitized)
+    {
+        foreach (var (key, value) in annotations.Pairs())
+        {
+            if (SanitizesTo(key, sanitized))
+            {
+                return value?.ToString();
+            }
+        }
+
+        return null;
+    }
+
+    private static bool SanitizesTo(string key, string sanitized)
+    {
+        if (key.Length != sanitized.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (Sanitized(key[i]) != sanitized[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static char Sanitized(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_';
 
     private static List<(string Port, string Path)> ParseTargets(string? text)
     {
@@ -135,7 +167,7 @@ public static class PrometheusMerge
         {
             for (var i = 0; i < k.Length; i++)
             {
-                span[i] = char.IsAsciiLetterOrDigit(k[i]) || k[i] == '_' ? k[i] : '_';
+                span[i] = Sanitized(k[i]);
             }
         });
 }
