@@ -61,14 +61,23 @@ public sealed class PodSchemaTests
         Assert.Equal(GoKind.Time, PodSchema.TypeOf("ObjectMeta").Fields!["creationTimestamp"].Kind);
         Assert.Equal(GoKind.FieldsV1, PodSchema.TypeOf("FieldsV1").Kind);
 
-        // Every struct and every key of the schema, with the field types PodSchema.Field gives.
-        foreach (var name in new[] { "Pod", "PodSpec", "Container", "Volume", "Probe", "SecurityContext", "EnvVar" })
+        // Every struct and every key of the schema: the field types PodSchema.Field gives, each of the kind its token
+        // names (the rules the walks used to apply to the token's text).
+        var schema = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "src", "Injector.Core", "Kube", "pod-schema.json")))!.AsObject();
+        Assert.True(schema.Count > 100);
+        foreach (var (name, _) in schema)
         {
             var type = PodSchema.TypeOf(name);
+            Assert.Equal(GoKind.Struct, type.Kind);
             Assert.Equal(PodSchema.Keys(name), type.Fields!.Keys);
             foreach (var (key, field) in type.Fields)
             {
                 Assert.Equal(PodSchema.FieldType(name, key), field.Token);
+                for (var t = field; t is not null; t = t.Element)
+                {
+                    Assert.Equal(KindByText(t.Token), t.Kind);
+                    Assert.Equal(t.Kind is GoKind.List or GoKind.Map, t.Element is not null);
+                }
             }
         }
 
@@ -78,6 +87,22 @@ public sealed class PodSchemaTests
         Assert.Equal((GoKind.List, GoKind.Struct, 0), (other.Kind, other.Element!.Kind, other.Element.Fields!.Count));
         Assert.Same(PodSchema.TypeOf("Container"), PodSchema.TypeOf("map:Container").Element);
     }
+
+    private static GoKind KindByText(string token) =>
+        token.StartsWith("[]", StringComparison.Ordinal) ? GoKind.List
+        : token.StartsWith("map:", StringComparison.Ordinal) ? GoKind.Map
+        : token switch
+        {
+            "string" => GoKind.String,
+            "bool" => GoKind.Bool,
+            "int32" => GoKind.Int32,
+            "int64" => GoKind.Int64,
+            "IntOrString" => GoKind.IntOrString,
+            "Quantity" => GoKind.Quantity,
+            "Time" => GoKind.Time,
+            "FieldsV1" => GoKind.FieldsV1,
+            _ => GoKind.Struct,
+        };
 
     /// <summary>
     /// Struct → JSON key → type token: string, bool, int32, int64, Quantity, Time, IntOrString, FieldsV1, a struct name,

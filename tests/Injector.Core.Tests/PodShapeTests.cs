@@ -42,6 +42,9 @@ public sealed class PodShapeTests
     [InlineData("""{"spec": {"containers": [{"name": "a"}, {"name": "b"}, {"name": "c", "tty": "no"}]}}""", "spec.containers[2].tty: want a boolean, got the string \"no\"")]
     [InlineData("""{"spec": {"volumes": [{"name": "v", "emptyDir": {}}, {"name": "w", "emptyDir": {"sizeLimit": []}}], "containers": [{"name": "a"}]}}""", "spec.volumes[1].emptyDir.sizeLimit: want a resource quantity, got a list")]
     [InlineData("""{"spec": {"containers": [{"name": "a", "env": [{"name": "A", "value": "1"}, {"name": "B", "valueFrom": "x"}]}]}}""", "spec.containers[0].env[1].valueFrom: want a map, got the string \"x\"")]
+    [InlineData("""{"spec": {"securityContext": {"runAsUser": 1000, "runAsGroup": 1.5}, "containers": [{"name": "a"}]}}""", "spec.securityContext.runAsGroup: want a 64-bit integer, got the number 1.5")]
+    [InlineData("""{"spec": {"containers": [{"name": "a", "livenessProbe": {"httpGet": {"port": true}}}]}}""", "spec.containers[0].livenessProbe.httpGet.port: want a 32-bit integer or a string, got a boolean")]
+    [InlineData("""{"metadata": {"creationTimestamp": 5, "managedFields": [{"fieldsV1": {"any": [1]}}]}, "spec": {"containers": [{"name": "a"}]}}""", "metadata.creationTimestamp: want a string, got the number 5")]
     public void A_problem_after_well_typed_parts_is_found_and_named(string json, string expected)
     {
         Assert.Equal(expected, PodShape.Check(JsonNode.Parse(json)));
