@@ -20,6 +20,61 @@ public sealed class PodShapeTests
     }
 
     [Fact]
+    public void The_walk_without_paths_agrees_with_the_walk_that_names_problems()
+    {
+        // Random valid pods, then one value swapped for a value of another JSON type now and then: the first walk
+        // says "well-typed" exactly when the second names no problem (a wrong first verdict would only cost time,
+        // so nothing else would notice it).
+        var random = new Random(20261202);
+        JsonNode?[] others = [5, 1.5, "text", true, new JsonArray(1), new JsonObject { ["k"] = 1 }, null];
+        var problems = 0;
+        for (var seed = 0; seed < 300; seed++)
+        {
+            var pod = RandomPods.Build(1 + (seed % 3), seed % 3, seed);
+            if (seed % 4 != 0)
+            {
+                var values = Walk(pod).Where(n => n.Parent is not null).ToList();
+                var target = values[random.Next(values.Count)];
+                var replacement = others[random.Next(others.Length)]?.DeepClone();
+                switch (target.Parent)
+                {
+                    case JsonObject parent:
+                        parent[target.GetPropertyName()] = replacement;
+                        break;
+                    case JsonArray list:
+                        list[target.GetElementIndex()] = replacement;
+                        break;
+                }
+            }
+
+            var check = PodShape.Check(pod);
+            problems += check is null ? 0 : 1;
+            Assert.True(PodShape.IsWellTyped(pod) == check is null, $"seed {seed}: {check}");
+        }
+
+        // Both verdicts occur, so the comparison means something.
+        Assert.InRange(problems, 30, 270);
+    }
+
+    private static IEnumerable<JsonNode> Walk(JsonNode node)
+    {
+        yield return node;
+        IEnumerable<JsonNode?> children = node switch
+        {
+            JsonObject o => o.Select(p => p.Value),
+            JsonArray a => a,
+            _ => [],
+        };
+        foreach (var child in children.OfType<JsonNode>().ToList())
+        {
+            foreach (var inner in Walk(child))
+            {
+                yield return inner;
+            }
+        }
+    }
+
+    [Fact]
     public void Every_problem_is_counted_and_the_first_five_are_named_in_order()
     {
         var pod = JsonNode.Parse("""

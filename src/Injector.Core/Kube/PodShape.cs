@@ -26,6 +26,9 @@ public static class PodShape
         return ProblemList.Join(found.Problems, found.Total);
     }
 
+    /// <summary>The first walk alone: whether the pod is well-typed (tests: it must agree with <see cref="Check"/>).</summary>
+    internal static bool IsWellTyped(JsonNode? pod) => Visit(pod, PodType, null);
+
     /// <summary>
     /// The problems of what an injection wrote into a pod that passed <see cref="Check"/>: its metadata and the containers
     /// and volumes the templates produced (overrides and template values land only there), without walking the rest again.
