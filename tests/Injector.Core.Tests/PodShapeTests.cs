@@ -33,7 +33,7 @@ public sealed class PodShapeTests
             var pod = RandomPods.Build(1 + (seed % 3), seed % 3, seed);
             if (seed % 4 != 0)
             {
-                var values = Walk(pod).Where(n => n.Parent is not null).ToList();
+                var values = JsonWalk.Nodes(pod).Where(n => n.Parent is not null).ToList();
                 var target = values[random.Next(values.Count)];
                 var replacement = others[random.Next(others.Length)]?.DeepClone();
                 switch (target.Parent)
@@ -54,24 +54,6 @@ public sealed class PodShapeTests
 
         // Both verdicts occur, so the comparison means something.
         Assert.InRange(problems, 30, 270);
-    }
-
-    private static IEnumerable<JsonNode> Walk(JsonNode node)
-    {
-        yield return node;
-        IEnumerable<JsonNode?> children = node switch
-        {
-            JsonObject o => o.Select(p => p.Value),
-            JsonArray a => a,
-            _ => [],
-        };
-        foreach (var child in children.OfType<JsonNode>().ToList())
-        {
-            foreach (var inner in Walk(child))
-            {
-                yield return inner;
-            }
-        }
     }
 
     [Fact]

@@ -137,7 +137,7 @@ public sealed class StrategicMergeTests
             // Each result is its own: changing one changes neither the memo's parts nor the next merge.
             foreach (var result in results)
             {
-                foreach (var node in Walk(result))
+                foreach (var node in JsonWalk.Nodes(result))
                 {
                     if (node is JsonObject map)
                     {
@@ -231,24 +231,6 @@ public sealed class StrategicMergeTests
                 }
 
                 Assert.Equal(expected[i], result.ToJsonString());
-            }
-        }
-    }
-
-    private static IEnumerable<JsonNode> Walk(JsonNode node)
-    {
-        yield return node;
-        IEnumerable<JsonNode?> children = node switch
-        {
-            JsonObject o => o.Select(p => p.Value),
-            JsonArray a => a,
-            _ => [],
-        };
-        foreach (var child in children.OfType<JsonNode>().ToList())
-        {
-            foreach (var inner in Walk(child))
-            {
-                yield return inner;
             }
         }
     }
