@@ -73,6 +73,8 @@ public sealed class PodSchemaTests
             foreach (var (key, field) in type.Fields)
             {
                 Assert.Equal(PodSchema.FieldType(name, key), field.Token);
+                var goField = PodSchema.Field(name, key)!;
+                Assert.Equal(!goField.Pointer && KindByText(field.Token) == GoKind.Struct, goField.IsStruct);
                 for (var t = field; t is not null; t = t.Element)
                 {
                     Assert.Equal(KindByText(t.Token), t.Kind);

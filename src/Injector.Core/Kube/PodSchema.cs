@@ -9,8 +9,7 @@ namespace Injector.Core.Kube;
 public sealed record GoField(string Type, bool Pointer, bool OmitEmpty)
 {
     /// <summary>A struct by value (not a pointer, list, map, scalar or custom-marshalled type): Go always writes it.</summary>
-    public bool IsStruct => !Pointer && !Type.StartsWith("[]", StringComparison.Ordinal) && !Type.StartsWith("map:", StringComparison.Ordinal)
-        && Type is not ("string" or "bool" or "int32" or "int64" or "Quantity" or "Time" or "IntOrString" or "FieldsV1");
+    public bool IsStruct => !Pointer && PodSchema.TypeOf(Type).Kind == GoKind.Struct;
 }
 
 /// <summary>
@@ -93,7 +92,9 @@ public static class PodSchema
     /// <summary>Reads a token into <paramref name="types"/> (a type is kept before its parts are filled, so a cycle finds it).</summary>
     private static GoType Compile(string token, Dictionary<string, GoType> types)
     {
-        if (types.TryGetValue(token, out var made))
+        // A token outside the schema (asked for after start) is read into a copy of its own, whose known parts are the
+        // kept table's: that table is never written after start.
+        if (types.TryGetValue(token, out var made) || (Types is { } kept && kept.TryGetValue(token, out made)))
         {
             return made;
         }
@@ -112,12 +113,6 @@ public static class PodSchema
             _ when token.StartsWith("map:", StringComparison.Ordinal) => GoKind.Map,
             _ => GoKind.Struct,
         };
-
-        // A token outside the schema (asked for after start) is read into a copy, so the kept table is never written.
-        if (!ReferenceEquals(types, Types) && Types is { } kept && kept.TryGetValue(token, out var known))
-        {
-            return known;
-        }
 
         var type = new GoType(token, kind);
         types[token] = type;
