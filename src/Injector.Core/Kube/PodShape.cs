@@ -16,7 +16,7 @@ public static class PodShape
     public static string? Check(JsonNode? pod)
     {
         // A first walk without paths: nearly every pod is well-typed, and only a problem needs the path to name it.
-        if (Visit(pod, PodType, null))
+        if (IsWellTyped(pod))
         {
             return null;
         }
@@ -47,8 +47,6 @@ public static class PodShape
 
     private static readonly GoType PodType = PodSchema.TypeOf("Pod");
     private static readonly GoType MetaType = PodSchema.TypeOf("ObjectMeta");
-    private static readonly GoType ContainerType = PodSchema.TypeOf("Container");
-    private static readonly GoType VolumeType = PodSchema.TypeOf("Volume");
     private static readonly GoType ContainerListType = PodSchema.TypeOf("[]Container");
     private static readonly GoType VolumeListType = PodSchema.TypeOf("[]Volume");
 
@@ -74,7 +72,7 @@ public static class PodShape
 
         if (pod["spec"] is JsonObject spec)
         {
-            foreach (var (field, type, listType, names) in new[] { ("containers", ContainerType, ContainerListType, containers), ("initContainers", ContainerType, ContainerListType, containers), ("volumes", VolumeType, VolumeListType, volumes) })
+            foreach (var (field, listType, names) in new[] { ("containers", ContainerListType, containers), ("initContainers", ContainerListType, containers), ("volumes", VolumeListType, volumes) })
             {
                 if (!ok && found is null)
                 {
@@ -94,7 +92,7 @@ public static class PodShape
                     if (PodJson.Name(list[i]) is { } name && names.Contains(name))
                     {
                         found?.Path.Append("spec.").Append(field).Append('[').Append(i).Append(']');
-                        ok &= Visit(list[i], type, found);
+                        ok &= Visit(list[i], listType.Element!, found);
                         found?.Path.Clear();
                     }
                 }
