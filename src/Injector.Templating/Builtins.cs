@@ -11,7 +11,7 @@ internal static class Builtins
     public static Dictionary<string, FunctionEntry> Create()
     {
         var map = new Dictionary<string, FunctionEntry>(StringComparer.Ordinal);
-        void Add(string name, TemplateFunction fn) => map[name] = new FunctionEntry(name, fn, true);
+        void Add(string name, TemplateFunction fn) => map[name] = new FunctionEntry(name, fn, true, FunctionReads.Of(name), FunctionReads.Summary(name));
 
         Add("and", static a => a.Count == 0 ? null : a[^1]);
         Add("or", static a => a.Count == 0 ? null : a[^1]);

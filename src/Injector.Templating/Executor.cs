@@ -39,6 +39,9 @@ internal sealed class Executor
     /// <summary>The run's data when it knows the Go struct types of its maps.</summary>
     private ITypedMaps? _typed;
 
+    /// <summary>Where the run records what it reads of its data (for <see cref="RenderMemo{T}"/>), or null.</summary>
+    private TemplateReads? _reads;
+
     /// <summary>An executor writing to <paramref name="output"/>; <see cref="Run"/> may be called again once a run is over.</summary>
     public Executor(TextWriter output, List<KeyValuePair<string, object?>> vars)
     {
@@ -46,7 +49,7 @@ internal sealed class Executor
         _vars = vars;
     }
 
-    public void Run(GoTemplate template, string execName, ListNode root, object? data, CancellationToken cancellation = default)
+    public void Run(GoTemplate template, string execName, ListNode root, object? data, CancellationToken cancellation = default, TemplateReads? reads = null)
     {
         _cancellation = cancellation;
         _template = template;
@@ -57,8 +60,17 @@ internal sealed class Executor
         _vars.Clear();
         _typed = data as ITypedMaps;
         var dot = data is null ? Missing.Value : Values.Normalize(data);
+        _reads = reads;
+        reads?.Begin(dot);
         _vars.Add(new("$", dot));
-        Walk(dot, root);
+        try
+        {
+            Walk(dot, root);
+        }
+        finally
+        {
+            _reads = null;
+        }
     }
 
     private TemplateExecutionException Error(string message, Exception? inner = null)
@@ -150,6 +162,7 @@ internal sealed class Executor
             case TemplateFunction:
                 throw Error("can't print " + node + " of type func");
             default:
+                _reads?.Whole(val);
                 _out.Write(GoFormat.FormatValue(val));
                 break;
         }
@@ -159,6 +172,7 @@ internal sealed class Executor
     {
         var mark = _vars.Count;
         var val = EvalPipeline(dot, b.Pipe);
+        _reads?.Truth(val);
         Flow flow;
         if (Truth.IsTrue(val))
         {
@@ -185,6 +199,8 @@ internal sealed class Executor
         }
         else if (Values.IsMap(val))
         {
+            // Its keys and values in order, read whole.
+            _reads?.Whole(val);
             foreach (var kv in Values.SortedEntries(val))
             {
                 ran = true;
@@ -197,10 +213,13 @@ internal sealed class Executor
         else if (Values.IsList(val))
         {
             var list = Values.AsList(val);
+            _reads?.Length(val);
             for (var i = 0; i < list.Count; i++)
             {
                 ran = true;
-                if (OneIteration(r, (long)i, list[i]) == Flow.Break)
+                var elem = list[i];
+                _reads?.Element(val, i, elem);
+                if (OneIteration(r, (long)i, elem) == Flow.Break)
                 {
                     break;
                 }
@@ -449,25 +468,9 @@ internal sealed class Executor
             {
                 throw Error($"{name} is not a method but has arguments");
             }
-            if (Values.TryLookup(receiver, name, out var value))
-            {
-                return value;
-            }
-            // Go struct field names over Kubernetes JSON: .Spec.Containers reads "containers".
-            if (name.Length > 0 && char.IsUpper(name[0]))
-            {
-                var camel = CamelCase(name);
-                if (Values.TryLookup(receiver, camel, out value))
-                {
-                    return value;
-                }
-
-                if (_typed is not null && receiver is System.Text.Json.Nodes.JsonObject map && _typed.TryZeroField(map, name, out value))
-                {
-                    return Values.Normalize(value);
-                }
-            }
-            return Missing.Value;
+            var found = MapField(receiver, name, _typed);
+            _reads?.Field(receiver, name, found);
+            return found;
         }
         if (receiver is ITemplateFields fields)
         {
@@ -477,6 +480,11 @@ internal sealed class Executor
             }
             if (value is TemplateFunction method)
             {
+                if (_reads is not null && _reads.IsTracked(receiver))
+                {
+                    // What a method of the data computes is not a read the memo can check.
+                    _reads.Abandon($"the method {name} of the data was called");
+                }
                 var given = args is null ? 0 : args.Count - 1;
                 var argv = given + (hasFinal ? 1 : 0) == 0 ? [] : new object?[given + (hasFinal ? 1 : 0)];
                 for (var i = 0; i < given; i++)
@@ -487,6 +495,13 @@ internal sealed class Executor
                 {
                     argv[^1] = Values.ForFunction(final);
                 }
+                if (_reads is not null)
+                {
+                    foreach (var arg in argv)
+                    {
+                        _reads.Whole(arg);
+                    }
+                }
                 _at = node;
                 return Call(name, method, argv);
             }
@@ -494,7 +509,9 @@ internal sealed class Executor
             {
                 throw Error($"{name} has arguments but cannot be invoked as function");
             }
-            return Values.Normalize(value);
+            var normalized = Values.Normalize(value);
+            _reads?.Field(receiver, name, normalized);
+            return normalized;
         }
         // Protobuf enums are strings here; Istio's templates call their String() method (.InterceptionMode.String).
         if (receiver is string text && name == "String" && !hasArgs)
@@ -503,6 +520,60 @@ internal sealed class Executor
         }
 
         throw Error($"can't evaluate field {name} in type {Values.GoTypeName(receiver)}");
+    }
+
+    /// <summary>A field of a map: the key, else (a Go name over Kubernetes JSON: .Spec.Containers reads "containers") its camel-case key, else a typed struct's zero value, else no value.</summary>
+    private static object? MapField(object receiver, string name, ITypedMaps? typed)
+    {
+        if (Values.TryLookup(receiver, name, out var value))
+        {
+            return value;
+        }
+        if (name.Length > 0 && char.IsUpper(name[0]))
+        {
+            var camel = CamelCase(name);
+            if (Values.TryLookup(receiver, camel, out value))
+            {
+                return value;
+            }
+
+            if (typed is not null && receiver is System.Text.Json.Nodes.JsonObject map && typed.TryZeroField(map, name, out value))
+            {
+                return Values.Normalize(value);
+            }
+        }
+        return Missing.Value;
+    }
+
+    /// <summary>A field read as <see cref="EvalField"/> reads it without arguments, for a memo checking a recorded read; false where it would fail.</summary>
+    internal static bool TryReadField(object receiver, string name, ITypedMaps? typed, out object? value)
+    {
+        value = null;
+        if (receiver is Missing)
+        {
+            value = Missing.Value;
+            return true;
+        }
+        if (Values.IsMap(receiver))
+        {
+            value = MapField(receiver, name, typed);
+            return true;
+        }
+        if (receiver is ITemplateFields fields)
+        {
+            if (!fields.TryGetField(name, out var v))
+            {
+                return false;
+            }
+            value = v is TemplateFunction ? v : Values.Normalize(v);
+            return true;
+        }
+        if (receiver is string text && name == "String")
+        {
+            value = text;
+            return true;
+        }
+        return false;
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> CamelNames = new(StringComparer.Ordinal);
@@ -535,7 +606,14 @@ internal sealed class Executor
             argv[^1] = entry.IsBuiltin ? final : Values.ForFunction(final);
         }
         _at = cmd;
-        return Call(entry.Name, entry.Fn, argv);
+        if (_reads is null)
+        {
+            return Call(entry.Name, entry.Fn, argv);
+        }
+        _reads.Call(entry, argv);
+        var result = Call(entry.Name, entry.Fn, argv);
+        _reads.Called(entry, argv, result);
+        return result;
     }
 
     private object? Call(string name, TemplateFunction fn, IReadOnlyList<object?> argv)
@@ -564,6 +642,7 @@ internal sealed class Executor
         for (var i = 1; i < count; i++)
         {
             v = EvalArg(dot, args![i]);
+            _reads?.Truth(v);
             if (Truth.IsTrue(v) == isOr)
             {
                 return v;

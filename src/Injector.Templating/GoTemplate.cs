@@ -83,14 +83,20 @@ public sealed class GoTemplate
     /// Renders the main template and hands the text to <paramref name="use"/> as a span that is valid only during the
     /// call: a caller that keeps outputs by their text finds a kept one without the text being made a string.
     /// </summary>
-    public T Execute<T>(object? data, CancellationToken cancellation, RenderedText<T> use)
+    public T Execute<T>(object? data, CancellationToken cancellation, RenderedText<T> use) => Execute(data, cancellation, use, null);
+
+    /// <summary>
+    /// As <see cref="Execute{T}(object?, CancellationToken, RenderedText{T})"/>, recording what the render reads of
+    /// <paramref name="data"/> into <paramref name="reads"/> (for <see cref="RenderMemo{T}"/>) when it is given.
+    /// </summary>
+    public T Execute<T>(object? data, CancellationToken cancellation, RenderedText<T> use, TemplateReads? reads)
     {
         ArgumentNullException.ThrowIfNull(use);
         var root = Root(Name);
         var writer = RenderWriter.Rent();
         try
         {
-            writer.Executor.Run(this, Name, root, data, cancellation);
+            writer.Executor.Run(this, Name, root, data, cancellation, reads);
             return use(writer.Span());
         }
         finally

@@ -1,7 +1,10 @@
 namespace Injector.Templating;
 
-/// <summary>A registry entry. Builtin entries receive Go's "missing value" unchanged; others get nil for it.</summary>
-internal sealed record FunctionEntry(string Name, TemplateFunction Fn, bool IsBuiltin);
+/// <summary>
+/// A registry entry. Builtin entries receive Go's "missing value" unchanged; others get nil for it. <see cref="Reads"/>
+/// and <see cref="Summary"/> say what the function depends on, for <see cref="RenderMemo{T}"/>.
+/// </summary>
+internal sealed record FunctionEntry(string Name, TemplateFunction Fn, bool IsBuiltin, TemplateFunctionReads Reads = TemplateFunctionReads.Arguments, TemplateReadSummary? Summary = null);
 
 /// <summary>
 /// An immutable function registry: <c>With</c> returns a new registry and never changes the
@@ -29,23 +32,42 @@ public sealed class TemplateFunctions
         var map = new Dictionary<string, FunctionEntry>(BuiltinsOnly._functions, StringComparer.Ordinal);
         foreach (var (name, fn) in SprigFunctions.All())
         {
-            map[name] = new FunctionEntry(name, fn, false);
+            map[name] = new FunctionEntry(name, fn, false, FunctionReads.Of(name), FunctionReads.Summary(name));
         }
         foreach (var (name, fn) in IstioFunctions.All())
         {
-            map[name] = new FunctionEntry(name, fn, false);
+            map[name] = new FunctionEntry(name, fn, false, FunctionReads.Of(name), FunctionReads.Summary(name));
         }
         return new TemplateFunctions(map);
     }
 
-    /// <summary>Returns a new registry with <paramref name="name"/> added or replaced; this registry is unchanged.</summary>
-    public TemplateFunctions With(string name, TemplateFunction fn)
+    /// <summary>
+    /// Returns a new registry with <paramref name="name"/> added or replaced; this registry is unchanged. The function
+    /// is taken to depend on its arguments alone (a memo compares them whole); declare anything else with
+    /// <see cref="With(string, TemplateFunction, TemplateFunctionReads)"/>.
+    /// </summary>
+    public TemplateFunctions With(string name, TemplateFunction fn) => With(name, fn, TemplateFunctionReads.Arguments);
+
+    /// <summary>Returns a new registry with <paramref name="name"/> added or replaced, with what its result depends on.</summary>
+    public TemplateFunctions With(string name, TemplateFunction fn, TemplateFunctionReads reads) => With(new FunctionEntry(name, fn, false, reads));
+
+    /// <summary>
+    /// Returns a new registry with <paramref name="name"/> added or replaced; <paramref name="summary"/> records what
+    /// it reads of the data it is given (it must record every read the result depends on).
+    /// </summary>
+    public TemplateFunctions With(string name, TemplateFunction fn, TemplateReadSummary summary)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(summary);
+        return With(new FunctionEntry(name, fn, false, TemplateFunctionReads.Arguments, summary));
+    }
+
+    private TemplateFunctions With(FunctionEntry entry)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(entry.Name);
+        ArgumentNullException.ThrowIfNull(entry.Fn);
         var map = new Dictionary<string, FunctionEntry>(_functions, StringComparer.Ordinal)
         {
-            [name] = new FunctionEntry(name, fn, false),
+            [entry.Name] = entry,
         };
         return new TemplateFunctions(map);
     }

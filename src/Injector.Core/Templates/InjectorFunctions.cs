@@ -12,7 +12,7 @@ namespace Injector.Core.Templates;
 public static class InjectorFunctions
 {
     public static TemplateFunctions Create(Func<string, string?> env) => TemplateFunctions.CreateDefault()
-        .With("annotation", Annotation)
+        .With("annotation", Annotation, AnnotationReads)
         .With("excludeInboundPort", args => ExcludeInboundPort(Arg(args, 0), TemplateValues.Text(Arg(args, 1))))
         .With("includeInboundPorts", args => IncludeInboundPorts(Arg(args, 0)))
         .With("applicationPorts", args => IncludeInboundPorts(Arg(args, 0), skipProxy: true))
@@ -27,10 +27,43 @@ public static class InjectorFunctions
         .With("toYaml", args => GoYaml.Write(TemplateValues.Node(Arg(args, 0))))
         .With("indent", args => Indent(Arg(args, 0), TemplateValues.Text(Arg(args, 1))))
         .With("appendMultusNetwork", args => MultusNetworks.Append(TemplateValues.Text(Arg(args, 0)), TemplateValues.Text(Arg(args, 1))))
-        .With("env", args => env(TemplateValues.Text(Arg(args, 0))) is { Length: > 0 } value ? value : TemplateValues.Text(Arg(args, 1)))
+        .With("env", args => env(TemplateValues.Text(Arg(args, 0))) is { Length: > 0 } value ? value : TemplateValues.Text(Arg(args, 1)), TemplateFunctionReads.Outside)
         .With("otelResourceAttributes", args => args.Count >= 5
             ? OtelAttributes.Compute(TemplateValues.Map(Arg(args, 0)), TemplateValues.Map(Arg(args, 1)), TemplateValues.Map(Arg(args, 2)), TemplateValues.Text(Arg(args, 3)), Arg(args, 4) as JsonArray)
-            : OtelAttributes.Compute(TemplateValues.Map(Arg(args, 0)), TemplateValues.Map(Arg(args, 1)), TemplateValues.Map(Arg(args, 2))));
+            : OtelAttributes.Compute(TemplateValues.Map(Arg(args, 0)), TemplateValues.Map(Arg(args, 1)), TemplateValues.Map(Arg(args, 2))),
+            OtelReads);
+
+    /// <summary>What <c>annotation</c> reads: the meta's <c>annotations</c>, the one key in it, and its default.</summary>
+    private static void AnnotationReads(IReadOnlyList<object?> args, TemplateReads reads)
+    {
+        if (args.Count != 3 || args[0] is not JsonObject meta || args[1] is not string name)
+        {
+            foreach (var arg in args)
+            {
+                reads.Whole(arg);
+            }
+
+            return;
+        }
+
+        // An annotation that is a map or list (not in a valid pod) is written whole.
+        reads.Whole(reads.Key(reads.Key(meta, "annotations"), name));
+        reads.Whole(args[2]);
+    }
+
+    /// <summary>What <c>otelResourceAttributes</c> reads: whether the mesh asks for the attributes; only then the pod's values, whole.</summary>
+    private static void OtelReads(IReadOnlyList<object?> args, TemplateReads reads)
+    {
+        if (reads.Derived(Arg(args, 0), WantsOtel) is true)
+        {
+            for (var i = 1; i < args.Count; i++)
+            {
+                reads.Whole(args[i]);
+            }
+        }
+    }
+
+    private static readonly Func<object?, object?> WantsOtel = static mesh => OtelAttributes.Wanted(TemplateValues.Map(mesh));
 
     private static readonly TemplateFunction DefaultToJson = TemplateFunctions.CreateDefault().Get("toJSON");
 

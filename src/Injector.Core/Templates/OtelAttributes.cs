@@ -16,12 +16,14 @@ internal static class OtelAttributes
         meta?["namespace"]?.ToString(),
         spec?["containers"] as JsonArray);
 
+    /// <summary>Whether a mesh OpenTelemetry provider asks for the attributes (nothing else of the mesh is read).</summary>
+    public static bool Wanted(JsonObject? mesh) => (mesh?["extensionProviders"] as JsonArray ?? [])
+        .Any(p => p?["opentelemetry"]?["serviceAttributeEnrichment"]?.ToString() == "OTEL_SEMANTIC_CONVENTIONS");
+
     /// <summary>Istio's form: <c>otelResourceAttributes .MeshConfig .ObjectMeta.Annotations .ObjectMeta.Labels .DeploymentMeta.Namespace .Spec.Containers</c>.</summary>
     public static string Compute(JsonObject? mesh, JsonObject? annotations, JsonObject? labels, string? podNamespace, JsonArray? containers)
     {
-        var wanted = (mesh?["extensionProviders"] as JsonArray ?? [])
-            .Any(p => p?["opentelemetry"]?["serviceAttributeEnrichment"]?.ToString() == "OTEL_SEMANTIC_CONVENTIONS");
-        if (!wanted)
+        if (!Wanted(mesh))
         {
             return "";
         }

@@ -52,8 +52,11 @@ internal sealed class ProtoSchema(string goType, IReadOnlyDictionary<string, Pro
 /// </list>
 /// A view without a schema (a message type not modelled) reads present fields by Go name and gives nil for absent ones.
 /// </summary>
-internal sealed class ProtoView(JsonObject json, ProtoSchema? schema) : ITemplateFields
+internal sealed class ProtoView(JsonObject json, ProtoSchema? schema) : ITemplateFields, ITemplateSnapshot
 {
+    /// <summary>Everything a view shows is its JSON (its schema comes with where it was read).</summary>
+    public object? Snapshot() => Json;
+
     public JsonObject Json { get; } = json;
 
     public ProtoSchema? Schema { get; } = schema;
@@ -155,8 +158,10 @@ internal sealed class ProtoView(JsonObject json, ProtoSchema? schema) : ITemplat
 }
 
 /// <summary>A set wrapper field (google.protobuf.BoolValue …): <c>.GetValue</c> and <c>.Value</c>; truthy as a non-nil pointer.</summary>
-internal sealed class WrapperView(JsonNode value, ProtoKind kind) : ITemplateFields
+internal sealed class WrapperView(JsonNode value, ProtoKind kind) : ITemplateFields, ITemplateSnapshot
 {
+    public object? Snapshot() => Value;
+
     public JsonNode Value { get; } = value;
 
     public bool TryGetField(string name, out object? value)

@@ -17,6 +17,9 @@ public sealed class TemplateSet
     private readonly Dictionary<string, GoTemplate> _parsed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _broken = new(StringComparer.Ordinal);
 
+    /// <summary>Each template's kept outputs by what its renders read of their data: a pod that answers every read alike renders the same text.</summary>
+    private readonly Dictionary<string, RenderMemo<TemplateOutput>> _memos = new(StringComparer.Ordinal);
+
     /// <summary>Rendered text → parsed output; one configuration snapshot's worth, cleared when full.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TemplateOutput> _parsedOutput = new(StringComparer.Ordinal);
 
@@ -46,6 +49,7 @@ public sealed class TemplateSet
             try
             {
                 _parsed[name] = GoTemplate.Parse(name, text, functions);
+                _memos[name] = new RenderMemo<TemplateOutput>();
             }
             catch (TemplateParseException e)
             {
@@ -59,6 +63,9 @@ public sealed class TemplateSet
 
     /// <summary>The kept outputs by rendered text (tests: injections must leave them as parsed).</summary>
     internal IEnumerable<KeyValuePair<string, TemplateOutput>> KeptOutputs => _parsedOutput;
+
+    /// <summary>The memo of one template's renders (tests).</summary>
+    internal RenderMemo<TemplateOutput> MemoOf(string name) => _memos[name];
 
     /// <summary>Templates that failed to parse, by name, with the reason.</summary>
     public IReadOnlyDictionary<string, string> Broken => _broken;
@@ -102,15 +109,25 @@ public sealed class TemplateSet
             throw new InjectionException(DenialReason.UnknownTemplate, $"requested template \"{name}\" not found; have {have}");
         }
 
+        // Pods that differ only where the template does not look (a pod-template-hash label, an image, most of their
+        // annotations) render the same text: a kept render whose every read this pod answers alike gives it at once.
+        var memo = _memos[name];
+        if (memo.TryFind(data, out var remembered))
+        {
+            return remembered;
+        }
+
         // Pods of one workload, and often of many, render the same text: parsing it and merging it alone are kept
         // (bounded) and shared, read only, by the injections that render it. A kept one is found by the text as it
         // was rendered, which becomes a string only when it is new.
+        var reads = new TemplateReads();
         string yaml;
         try
         {
-            var (kept, text) = template.Execute(data, ct, _lookUp);
+            var (kept, text) = template.Execute(data, ct, _lookUp, reads);
             if (kept is not null)
             {
+                memo.Add(reads, kept);
                 return kept;
             }
 
@@ -148,6 +165,7 @@ public sealed class TemplateSet
 
         var output = new TemplateOutput(fragment);
         _parsedOutput[yaml] = output;
+        memo.Add(reads, output);
         return output;
     }
 }
