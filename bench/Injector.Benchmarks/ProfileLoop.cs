@@ -21,8 +21,17 @@ internal static class ProfileLoop
         var iterations = 500;
         var showPatch = false;
         var distinct = false;
+        var label = "load-id";
         for (var i = 0; i < args.Length; i += 2)
         {
+            if (args[i] == "--distinct-label" && i + 1 < args.Length)
+            {
+                // --distinct with another label: "app" is read by the sidecar template, so every pod is rendered.
+                distinct = true;
+                label = args[i + 1];
+                continue;
+            }
+
             if (args[i] == "--distinct")
             {
                 distinct = true;
@@ -39,7 +48,7 @@ internal static class ProfileLoop
 
             if (i + 1 >= args.Length)
             {
-                Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N | --containers N] [--iterations N] [--distinct] [--show-patch]");
+                Console.Error.WriteLine("usage: Injector.Benchmarks profile [--pod NAME | --env N | --containers N] [--iterations N] [--distinct | --distinct-label NAME] [--show-patch]");
                 return 2;
             }
 
@@ -106,7 +115,7 @@ internal static class ProfileLoop
                 metadata["labels"] = labels;
             }
 
-            labels["load-id"] = $"p{i}";
+            labels[label] = $"p{i}";
             return Encoding.UTF8.GetBytes(copy.ToJsonString());
         }).ToArray() : null;
         var clock = Stopwatch.StartNew();

@@ -24,6 +24,20 @@ public sealed class RenderMemo<T>
     private static CheckState? t_state;
 
     private long _found;
+    private int _missed;
+
+    /// <summary>
+    /// Whether the next render should be recorded: always, until many renders in a row found nothing (pods that each
+    /// differ where the template reads, such as a new app label each); then one in 16, so the memo still learns.
+    /// </summary>
+    public bool Records
+    {
+        get
+        {
+            var missed = Volatile.Read(ref _missed);
+            return missed < 256 || (missed & 15) == 0;
+        }
+    }
 
     /// <summary>Lookups that found a kept render.</summary>
     public long Found => Interlocked.Read(ref _found);
@@ -41,6 +55,7 @@ public sealed class RenderMemo<T>
         var node = Volatile.Read(ref _root);
         if (node is null)
         {
+            Interlocked.Increment(ref _missed);
             return false;
         }
 
@@ -70,6 +85,7 @@ public sealed class RenderMemo<T>
                 results.Add(result);
                 if (node.Next(key) is not { } next)
                 {
+                    Interlocked.Increment(ref _missed);
                     return false;
                 }
 
@@ -78,6 +94,11 @@ public sealed class RenderMemo<T>
 
             value = node.Value!;
             Interlocked.Increment(ref _found);
+            if (Volatile.Read(ref _missed) != 0)
+            {
+                Volatile.Write(ref _missed, 0);
+            }
+
             return true;
         }
         finally
@@ -85,6 +106,16 @@ public sealed class RenderMemo<T>
             // The data may be large: nothing of it stays referenced by the thread.
             results.Clear();
             tracked.Clear();
+        }
+    }
+
+    /// <summary>Forgets every kept render (their values are dropped by their owner).</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _kept = 0;
+            Volatile.Write(ref _root, null);
         }
     }
 

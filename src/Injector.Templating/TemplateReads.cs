@@ -38,9 +38,10 @@ public sealed class TemplateReads
     /// <summary>Characters of whole values kept per render at most.</summary>
     internal const int MaxWholeChars = 64 * 1024;
 
-    internal readonly List<Read> Reads = [];
-    internal readonly List<object> Keys = [];
-    private readonly Dictionary<object, int> _tracked = new(ReferenceEqualityComparer.Instance);
+    // Sized for a sidecar render (a few hundred reads), so recording one grows nothing.
+    internal readonly List<Read> Reads = new(512);
+    internal readonly List<object> Keys = new(512);
+    private readonly Dictionary<object, int> _tracked = new(256, ReferenceEqualityComparer.Instance);
     private int _wholeChars;
 
     /// <summary>False when the render read something a memo cannot check again; <see cref="Incomplete"/> says what.</summary>
@@ -54,12 +55,18 @@ public sealed class TemplateReads
 
     internal void Begin(object? root)
     {
+        Clear();
+        Add(new Read(ReadKind.Root, -1), KeyOf(root, _tracked, 0));
+    }
+
+    /// <summary>Forgets the render (and the data it tracked), so the recorder can be used for another.</summary>
+    public void Clear()
+    {
         Reads.Clear();
         Keys.Clear();
         _tracked.Clear();
         _wholeChars = 0;
         Incomplete = null;
-        Add(new Read(ReadKind.Root, -1), KeyOf(root, _tracked, 0));
     }
 
     /// <summary>Whether a value is a map, list or view reached from the data (a read inside it must be recorded).</summary>

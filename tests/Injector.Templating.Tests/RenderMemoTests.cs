@@ -190,6 +190,32 @@ public class RenderMemoTests
     }
 
     [Fact]
+    public void After_many_renders_in_a_row_found_nothing_only_one_in_16_is_recorded_until_one_is_found()
+    {
+        var memo = new Memoized("{{ .n }}");
+        var recorded = 0;
+        for (var i = 0; i < 256 + 64; i++)
+        {
+            var data = T.Json($$"""{"n":{{i}}}""");
+            if (memo.Memo.Records)
+            {
+                recorded++;
+                Assert.False(memo.Render(data).Found);
+            }
+            else
+            {
+                Assert.False(memo.Memo.TryFind(data, out _));
+            }
+        }
+
+        Assert.Equal(256 + 4, recorded);
+
+        // One found resets it: every render is recorded again.
+        Assert.True(memo.Render(T.Json("""{"n":319}""")).Found || memo.Render(T.Json("""{"n":319}""")).Found);
+        Assert.True(memo.Memo.Records);
+    }
+
+    [Fact]
     public void Lookups_and_insertions_from_many_threads_agree_with_fresh_renders()
     {
         var memo = new Memoized("""{{ .a }}{{ range .l }}{{ .n }}{{ end }}{{ index .m "k" }}""");

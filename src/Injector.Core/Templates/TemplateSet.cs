@@ -117,17 +117,43 @@ public sealed class TemplateSet
             return remembered;
         }
 
+        // What the render reads is recorded into the thread's recorder, taken while in use.
+        TemplateReads? reads = null;
+        if (memo.Records)
+        {
+            reads = t_reads ?? new TemplateReads();
+            t_reads = null;
+        }
+
+        try
+        {
+            return Render(name, template, data, memo, reads, ct);
+        }
+        finally
+        {
+            if (reads is not null)
+            {
+                reads.Clear();
+                t_reads = reads;
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static TemplateReads? t_reads;
+
+    private TemplateOutput Render(string name, GoTemplate template, object data, RenderMemo<TemplateOutput> memo, TemplateReads? reads, CancellationToken ct)
+    {
         // Pods of one workload, and often of many, render the same text: parsing it and merging it alone are kept
         // (bounded) and shared, read only, by the injections that render it. A kept one is found by the text as it
         // was rendered, which becomes a string only when it is new.
-        var reads = new TemplateReads();
         string yaml;
         try
         {
             var (kept, text) = template.Execute(data, ct, _lookUp, reads);
             if (kept is not null)
             {
-                memo.Add(reads, kept);
+                Remember(memo, reads, kept);
                 return kept;
             }
 
@@ -160,12 +186,25 @@ public sealed class TemplateSet
 
         if (_parsedOutput.Count >= OutputCacheSize)
         {
+            // The memos hold kept outputs too: they are let go together, so no more than the cache's bound stay alive.
             _parsedOutput.Clear();
+            foreach (var kept in _memos.Values)
+            {
+                kept.Clear();
+            }
         }
 
         var output = new TemplateOutput(fragment);
         _parsedOutput[yaml] = output;
-        memo.Add(reads, output);
+        Remember(memo, reads, output);
         return output;
+    }
+
+    private static void Remember(RenderMemo<TemplateOutput> memo, TemplateReads? reads, TemplateOutput output)
+    {
+        if (reads is not null)
+        {
+            memo.Add(reads, output);
+        }
     }
 }
