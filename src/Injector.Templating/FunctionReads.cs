@@ -44,10 +44,17 @@ internal static class FunctionReads
             reads.Whole(a[i]);
         }
 
+        // Every level as Go's index takes it: a map or list the template made (dict, list) may hold the data.
         var item = a.Count > 0 ? a[0] : null;
-        for (var i = 1; i < a.Count && reads.IsTracked(item); i++)
+        for (var i = 1; i < a.Count; i++)
         {
             var key = Values.ForFunction(a[i]);
+            if (item is null || TemplateReads.IsScalar(item))
+            {
+                // Go fails on nil, or indexes a string, which is a value read already.
+                return;
+            }
+
             if (Values.IsMap(item) && key is string k)
             {
                 item = reads.Key(item, k);
@@ -58,7 +65,7 @@ internal static class FunctionReads
             }
             else
             {
-                // Go fails here (or indexes a string, which is a value read already).
+                // Go fails here.
                 reads.Whole(item);
                 return;
             }

@@ -45,7 +45,10 @@ public sealed class RenderMemo<T>
     /// <summary>Renders kept now.</summary>
     public int Kept => Volatile.Read(ref _kept);
 
-    /// <summary>Renders that could not be kept because the tree asked another question than they did (a function that is not pure).</summary>
+    /// <summary>
+    /// Renders that asked another question than a kept render with the same answers so far: the template is not
+    /// deterministic (a function declared pure is not), so the memo has stopped keeping and finding renders.
+    /// </summary>
     public int Conflicts { get; private set; }
 
     /// <summary>The value kept for a render whose reads <paramref name="data"/> answers alike; false when there is none.</summary>
@@ -124,18 +127,26 @@ public sealed class RenderMemo<T>
     {
         ArgumentNullException.ThrowIfNull(reads);
         ArgumentNullException.ThrowIfNull(value);
-        if (!reads.Complete || reads.Count == 0)
+        if (!reads.Complete)
         {
             return;
         }
 
         lock (_gate)
         {
+            if (Conflicts > 0)
+            {
+                return;
+            }
+
             var root = _kept >= MaxKept ? null : _root;
             var added = Insert(root, reads, value);
             if (added is null)
             {
+                // What was found before may have been wrong as well: nothing is kept or found from now on.
                 Conflicts++;
+                _kept = 0;
+                Volatile.Write(ref _root, null);
                 return;
             }
 

@@ -35,7 +35,7 @@ public sealed class TemplateReads
     /// <summary>Reads kept per render at most: a render looping over large data is not worth checking read by read.</summary>
     internal const int MaxReads = 4096;
 
-    /// <summary>Characters of whole values kept per render at most.</summary>
+    /// <summary>Characters kept per render at most (values used whole and strings read): a memo holds 64 renders per template.</summary>
     internal const int MaxWholeChars = 64 * 1024;
 
     // Sized for a sidecar render (a few hundred reads), so recording one grows nothing.
@@ -199,13 +199,6 @@ public sealed class TemplateReads
             return;
         }
 
-        _wholeChars += snapshot.Length;
-        if (_wholeChars > MaxWholeChars)
-        {
-            Abandon("the values used whole are too large to keep");
-            return;
-        }
-
         Add(new Read(ReadKind.Whole, _tracked[value!]), snapshot);
     }
 
@@ -304,7 +297,16 @@ public sealed class TemplateReads
 
         if (entry.Summary is { } summary)
         {
-            summary(args, this);
+            try
+            {
+                summary(args, this);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The function itself fails on these arguments, or its summary does: either way nothing is kept.
+                Abandon($"what the function {entry.Name} reads could not be recorded: {e.Message}");
+            }
+
             return;
         }
 
@@ -322,7 +324,8 @@ public sealed class TemplateReads
             return false;
         }
 
-        if (IsTracked(value) || depth > 32)
+        // A JSON node or a view may be the data reached through a function (first, default) without being tracked.
+        if (IsTracked(value) || depth > 32 || value is JsonNode or ITemplateFields)
         {
             return true;
         }
@@ -382,6 +385,16 @@ public sealed class TemplateReads
             return;
         }
 
+        if (key is string text)
+        {
+            _wholeChars += text.Length;
+            if (_wholeChars > MaxWholeChars)
+            {
+                Abandon("the values read are too large to keep");
+                return;
+            }
+        }
+
         Reads.Add(read);
         Keys.Add(key);
     }
@@ -399,7 +412,9 @@ public sealed class TemplateReads
     private static object? ScalarKey(object? v) => v switch
     {
         null => NullKey,
-        string or bool or long or double or Missing => v,
+        string or bool or long or Missing => v,
+        // By its bits: 0 and -0 are equal doubles but Go prints them apart.
+        double d => new DoubleBits(BitConverter.DoubleToInt64Bits(d)),
         int i => (long)i,
         _ => null,
     };
@@ -431,7 +446,7 @@ public sealed class TemplateReads
 
         if (map is JsonObject json && json[key] is JsonValue raw && value is long or double)
         {
-            return "number:" + raw.ToJsonString();
+            return new NumberText(raw.ToJsonString(), value is long);
         }
 
         return KeyOf(value, tracked, index);
@@ -482,7 +497,14 @@ public sealed class TemplateReads
             case ReadKind.Whole:
                 return Snapshot(on) ?? Failed;
             case ReadKind.Derived:
-                return ScalarKey(read.Project!(on)) ?? Failed;
+                try
+                {
+                    return ScalarKey(read.Project!(on)) ?? Failed;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    return Failed;
+                }
             case ReadKind.Call:
                 try
                 {
@@ -530,10 +552,40 @@ public sealed class TemplateReads
                 text.Append('i').Append(l.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return true;
             case double d:
-                text.Append('f').Append(d.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+                text.Append('f').Append(BitConverter.DoubleToInt64Bits(d).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return true;
-            case JsonNode node:
-                text.Append(node.GetType().Name).Append(':').Append(node.ToJsonString());
+            case JsonObject json:
+                text.Append("J{");
+                foreach (var (key, item) in json)
+                {
+                    text.Append('s').Append(key.Length).Append(':').Append(key).Append('=');
+                    if (!WriteSnapshot(text, item, depth + 1))
+                    {
+                        return false;
+                    }
+                    text.Append(',');
+                }
+                text.Append('}');
+                return true;
+            case JsonArray array:
+                text.Append("J[");
+                foreach (var item in array)
+                {
+                    if (!WriteSnapshot(text, item, depth + 1))
+                    {
+                        return false;
+                    }
+                    text.Append(',');
+                }
+                text.Append(']');
+                return true;
+            case JsonValue scalar:
+                // As the engine reads it (an integer or a float64) and as written (a function may print the text).
+                if (!WriteSnapshot(text, Values.UnwrapJsonValue(scalar), depth + 1))
+                {
+                    return false;
+                }
+                text.Append('~').Append(scalar.ToJsonString());
                 return true;
             case ITemplateSnapshot view:
                 text.Append(view.GetType().Name).Append('(');
@@ -632,6 +684,12 @@ public sealed class TemplateReads
 
     /// <summary>The read gave the very object an earlier read gave.</summary>
     internal sealed record Alias(int Earlier);
+
+    /// <summary>A double's key.</summary>
+    private sealed record DoubleBits(long Bits);
+
+    /// <summary>A JSON number as written, and whether the engine reads it as an integer.</summary>
+    private sealed record NumberText(string Text, bool Integer);
 }
 
 /// <summary>A view (<see cref="ITemplateFields"/>) whose whole content a memo can compare: everything it shows, as plain data.</summary>

@@ -80,6 +80,14 @@ public class RenderMemoTests
     [InlineData("""{{ $d := dict "r" . }}{{ $d.r.a }}""", """{"a":1}""", """{"a":2}""", false)]
     [InlineData("""{{ $d := dict "r" . }}{{ toJson $d }}""", """{"a":1,"b":1}""", """{"a":1,"b":2}""", false)]
     [InlineData("""{{ $l := list .m }}{{ range $l }}{{ toJson . }}{{ end }}""", """{"m":{"a":1}}""", """{"m":{"a":2}}""", false)]
+    [InlineData("""{{ $d := dict "m" .L }}{{ index $d "m" "app" }}""", """{"L":{"app":"x","o":1}}""", """{"L":{"app":"x","o":2}}""", true)]
+    [InlineData("""{{ $d := dict "m" .L }}{{ index $d "m" "app" }}""", """{"L":{"app":"x"}}""", """{"L":{"app":"y"}}""", false)]
+    [InlineData("""{{ index (list .L) 0 "app" }}""", """{"L":{"app":"x"}}""", """{"L":{"app":"y"}}""", false)]
+    [InlineData("""{{ index (list .S) 0 1 }}""", """{"S":["a","b"]}""", """{"S":["a","c"]}""", false)]
+    // Numbers: a string that reads like a number's key, 0 and -0, an integer and a float.
+    [InlineData("""{{ index .M "k" }}""", """{"M":{"k":"number:5"}}""", """{"M":{"k":5}}""", false)]
+    [InlineData("{{ .M.k }}", """{"M":{"k":0.0}}""", """{"M":{"k":-0.0}}""", false)]
+    [InlineData("{{ .M.k }}", """{"M":{"k":5}}""", """{"M":{"k":5.0}}""", false)]
     [InlineData("""{{ template "x" . }}{{ define "x" }}{{ .a }}{{ end }}""", """{"a":1,"b":1}""", """{"a":1,"b":2}""", true)]
     [InlineData("""{{ template "x" . }}{{ define "x" }}{{ .a }}{{ end }}""", """{"a":1}""", """{"a":2}""", false)]
     [InlineData("""{{ $v := .a }}{{ $v = .b }}{{ $v }}""", """{"a":1,"b":2}""", """{"a":1,"b":2,"c":3}""", true)]
@@ -101,12 +109,14 @@ public class RenderMemoTests
     [InlineData("""{{ $_ := set .m "k" 1 }}{{ .m.k }}""", "to change")]
     [InlineData("""{{ $d := dict "m" .m }}{{ $_ := set $d.m "k" 1 }}""", "to change")]
     [InlineData("""{{ $_ := merge (dict) .m }}""", "to change")]
+    [InlineData("""{{ $c := first .l }}{{ $_ := set $c "x" "1" }}""", "to change")]
     [InlineData("""{{ call .f }}""", "call")]
     public void A_render_that_changes_the_data_or_calls_a_function_value_is_not_kept(string template, string reason)
     {
         var data = new Dictionary<string, object?>
         {
             ["m"] = T.Json("""{"k":0}"""),
+            ["l"] = T.Json("""[{"a":1}]"""),
             ["f"] = new TemplateFunction(_ => "x"),
         };
         var memo = new Memoized(template);
@@ -134,6 +144,55 @@ public class RenderMemoTests
         var withMap = new Memoized("""{{ outside .m }}""", functions);
         withMap.Render(T.Json("""{"m":{}}"""));
         Assert.False(withMap.LastReads!.Complete);
+    }
+
+    [Fact]
+    public void An_integer_and_a_float_that_write_the_same_JSON_are_told_apart()
+    {
+        var memo = new Memoized("""{{ range $k, $v := .M }}{{ typeOf $v }}{{ end }}/{{ index .N "k" | typeOf }}""");
+        JsonObject Data(JsonNode m, JsonNode n) => new() { ["M"] = new JsonObject { ["k"] = m }, ["N"] = new JsonObject { ["k"] = n } };
+        Assert.False(memo.Render(Data(JsonValue.Create(5L), JsonValue.Create(5L))).Found);
+        Assert.False(memo.Render(Data(JsonValue.Create(5.0), JsonValue.Create(5L))).Found);
+        Assert.False(memo.Render(Data(JsonValue.Create(5L), JsonValue.Create(5.0))).Found);
+        Assert.True(memo.Render(Data(JsonValue.Create(5L), JsonValue.Create(5L))).Found);
+    }
+
+    [Fact]
+    public void A_summary_or_projection_that_fails_leaves_the_render_as_it_would_be_without_the_memo()
+    {
+        var functions = T.Funcs
+            .With("boom", static _ => throw new InvalidOperationException("no"), static (_, _) => throw new InvalidOperationException("summary"))
+            .With("first", static a => Values.UnwrapJsonNode((a[0] as JsonObject)?["first"]), static (a, reads) => reads.Derived(a[0], static m => ((JsonObject)m!)["first"]!.GetValue<string>()));
+        var template = GoTemplate.Parse("t", "{{ boom .m }}", functions);
+        var reads = new TemplateReads();
+        var error = Assert.Throws<TemplateExecutionException>(() => template.Execute(T.Json("""{"m":{}}"""), TestContext.Current.CancellationToken, static span => span.ToString(), reads));
+        Assert.Contains("error calling boom: no", error.Message, StringComparison.Ordinal);
+        Assert.False(reads.Complete);
+
+        // A kept projection that fails on other data is a miss, not an error.
+        var memo = new Memoized("{{ first .m }}", functions);
+        Assert.False(memo.Render(T.Json("""{"m":{"first":"a"}}""")).Found);
+        Assert.False(memo.Memo.TryFind(T.Json("""{"m":{"first":1}}"""), out _));
+    }
+
+    [Fact]
+    public void A_template_that_asks_other_questions_after_the_same_answers_stops_the_memo()
+    {
+        var calls = 0;
+        var functions = T.Funcs.With("impure", _ => ++calls % 2 == 0);
+        var memo = new Memoized("{{ if impure }}{{ .a }}{{ else }}{{ .b }}{{ end }}", functions);
+        var data = T.Json("""{"a":1,"b":2}""");
+        var template = GoTemplate.Parse("t", "{{ if impure }}{{ .a }}{{ else }}{{ .b }}{{ end }}", functions);
+        for (var i = 0; i < 2; i++)
+        {
+            var reads = new TemplateReads();
+            template.Execute(data, TestContext.Current.CancellationToken, static span => span.ToString(), reads);
+            memo.Memo.Add(reads, "kept");
+        }
+
+        Assert.Equal(1, memo.Memo.Conflicts);
+        Assert.False(memo.Memo.TryFind(data, out _));
+        Assert.Equal(0, memo.Memo.Kept);
     }
 
     [Fact]
