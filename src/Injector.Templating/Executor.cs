@@ -523,6 +523,7 @@ internal sealed class Executor
     }
 
     /// <summary>A field of a map: the key, else (a Go name over Kubernetes JSON: .Spec.Containers reads "containers") its camel-case key, else a typed struct's zero value, else no value.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static object? MapField(object receiver, string name, ITypedMaps? typed)
     {
         if (Values.TryLookup(receiver, name, out var value))

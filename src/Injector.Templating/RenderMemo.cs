@@ -62,7 +62,9 @@ public sealed class RenderMemo<T>
             return false;
         }
 
-        var state = t_state ??= new CheckState();
+        // The thread's state, taken while in use (a view or function that checks another memo gets its own).
+        var state = t_state ?? new CheckState();
+        t_state = null;
         var results = state.Results;
         var tracked = state.Tracked;
         results.Clear();
@@ -109,6 +111,7 @@ public sealed class RenderMemo<T>
             // The data may be large: nothing of it stays referenced by the thread.
             results.Clear();
             tracked.Clear();
+            t_state = state;
         }
     }
 

@@ -42,6 +42,9 @@ public sealed class TemplateReads
     internal readonly List<Read> Reads = new(512);
     internal readonly List<object> Keys = new(512);
     private readonly Dictionary<object, int> _tracked = new(256, ReferenceEqualityComparer.Instance);
+
+    /// <summary>Maps and lists this render made with dict and list: changing them does not change the data.</summary>
+    private readonly HashSet<object> _made = new(ReferenceEqualityComparer.Instance);
     private int _wholeChars;
 
     /// <summary>False when the render read something a memo cannot check again; <see cref="Incomplete"/> says what.</summary>
@@ -65,6 +68,7 @@ public sealed class TemplateReads
         Reads.Clear();
         Keys.Clear();
         _tracked.Clear();
+        _made.Clear();
         _wholeChars = 0;
         Incomplete = null;
     }
@@ -192,7 +196,17 @@ public sealed class TemplateReads
             return;
         }
 
-        var snapshot = Snapshot(value);
+        string? snapshot;
+        try
+        {
+            snapshot = Snapshot(value);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A value that cannot be written cannot be compared: the render is not kept (below).
+            snapshot = null;
+        }
+
         if (snapshot is null)
         {
             Abandon($"a value of type {value!.GetType().Name} was used whole");
@@ -211,7 +225,12 @@ public sealed class TemplateReads
     {
         ArgumentNullException.ThrowIfNull(projection);
         var result = projection(value);
-        if (IsTracked(value))
+        if (!IsTracked(value))
+        {
+            // A map or list the template made may hold the data: what the projection could see of it is kept whole.
+            Whole(value);
+        }
+        else
         {
             if (ScalarKey(result) is { } key)
             {
@@ -230,9 +249,16 @@ public sealed class TemplateReads
     {
         if (IsTracked(receiver))
         {
-            Add(new Read(ReadKind.Field, _tracked[receiver], name), KeyOf(value, _tracked, Reads.Count));
+            Add(new Read(ReadKind.Field, _tracked[receiver], name), ByCamelCase(receiver, name, KeyOf(value, _tracked, Reads.Count)));
         }
     }
+
+    /// <summary>
+    /// A Go name read from a map by its camel-case key (or as a typed zero) is told apart from one read by the name
+    /// itself: where a map sits (which key held it) decides the zero values of the structs below it.
+    /// </summary>
+    private static object ByCamelCase(object receiver, string name, object key) =>
+        name.Length > 0 && char.IsUpper(name[0]) && Values.IsMap(receiver) && !Values.TryLookup(receiver, name, out _) ? new CamelKey(key) : key;
 
     internal void Element(object list, int index, object? value)
     {
@@ -324,8 +350,9 @@ public sealed class TemplateReads
             return false;
         }
 
-        // A JSON node or a view may be the data reached through a function (first, default) without being tracked.
-        if (IsTracked(value) || depth > 32 || value is JsonNode or ITemplateFields)
+        // A container this render did not make with dict or list may be the data reached through a function (first,
+        // default) without being tracked.
+        if (IsTracked(value) || depth > 32 || !_made.Contains(value!))
         {
             return true;
         }
@@ -357,12 +384,22 @@ public sealed class TemplateReads
     /// <summary>After a call of a function that reads outside the data: its arguments and result, to call it again.</summary>
     internal void Called(FunctionEntry entry, IReadOnlyList<object?> args, object? result)
     {
-        if (Incomplete is not null || entry.Reads != TemplateFunctionReads.Outside)
+        if (Incomplete is not null)
         {
             return;
         }
 
-        if ((ScalarKey(result) ?? Snapshot(result)) is { } key)
+        if (entry.Name is "dict" or "list" && result is not null && !IsScalar(result))
+        {
+            _made.Add(result);
+        }
+
+        if (entry.Reads != TemplateFunctionReads.Outside)
+        {
+            return;
+        }
+
+        if ((ScalarKey(result) ?? WholeKey.Of(Snapshot(result))) is { } key)
         {
             Add(new Read(ReadKind.Call, -1, Function: entry, Args: [.. args]), key);
         }
@@ -468,7 +505,7 @@ public sealed class TemplateReads
                 {
                     return Failed;
                 }
-                return KeyOf(value, tracked, index);
+                return ByCamelCase(on, read.Name!, KeyOf(value, tracked, index));
             case ReadKind.Key:
                 if (on is null || IsScalar(on) || !Values.IsMap(on))
                 {
@@ -509,7 +546,7 @@ public sealed class TemplateReads
                 try
                 {
                     var result = Values.Normalize(read.Function!.Fn(read.Args!));
-                    return ScalarKey(result) ?? (object?)Snapshot(result) ?? Failed;
+                    return ScalarKey(result) ?? WholeKey.Of(Snapshot(result)) ?? Failed;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -684,6 +721,15 @@ public sealed class TemplateReads
 
     /// <summary>The read gave the very object an earlier read gave.</summary>
     internal sealed record Alias(int Earlier);
+
+    /// <summary>A whole value's key where a scalar could be the answer too.</summary>
+    private sealed record WholeKey(string Snapshot)
+    {
+        public static WholeKey? Of(string? snapshot) => snapshot is null ? null : new WholeKey(snapshot);
+    }
+
+    /// <summary>A key read by its camel-case spelling.</summary>
+    private sealed record CamelKey(object Inner);
 
     /// <summary>A double's key.</summary>
     private sealed record DoubleBits(long Bits);

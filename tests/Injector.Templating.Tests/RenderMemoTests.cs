@@ -44,7 +44,7 @@ public class RenderMemoTests
     [InlineData("{{ .a.b }}", """{"a":{"b":"1"}}""", """{"a":{"b":1}}""", false)]
     [InlineData("{{ .a.b }}", """{"a":{"b":1}}""", """{"a":{}}""", false)]
     [InlineData("{{ .a.b }}", """{"a":{"b":null}}""", """{"a":{}}""", false)]
-    [InlineData("{{ .A.B }}", """{"a":{"b":1}}""", """{"A":{"b":1}}""", true)]
+    [InlineData("{{ .A.B }}", """{"a":{"b":1}}""", """{"A":{"b":1}}""", false)]
     [InlineData("{{ .A.B }}", """{"a":{"b":1}}""", """{"A":{"B":2},"a":{"b":1}}""", false)]
     // index: each key on the way; an element and the length it needs.
     [InlineData("""{{ index .m "k" }}""", """{"m":{"k":"v","o":1}}""", """{"m":{"k":"v","o":2}}""", true)]
@@ -193,6 +193,68 @@ public class RenderMemoTests
         Assert.Equal(1, memo.Memo.Conflicts);
         Assert.False(memo.Memo.TryFind(data, out _));
         Assert.Equal(0, memo.Memo.Kept);
+    }
+
+    [Fact]
+    public void A_projection_of_a_map_the_template_made_keeps_what_the_map_holds()
+    {
+        static object? X(object? m) => m is Dictionary<string, object?> d && d.TryGetValue("m", out var e) && e is JsonObject o ? o["x"]?.ToJsonString() : null;
+        var functions = T.Funcs.With("x", static a => X(a[0]), static (a, reads) => reads.Derived(a[0], X));
+        var memo = new Memoized("""{{ x (dict "m" .E) }}""", functions);
+        Assert.False(memo.Render(T.Json("""{"E":{"x":1}}""")).Found);
+        Assert.False(memo.Render(T.Json("""{"E":{"x":2}}""")).Found);
+        Assert.True(memo.Render(T.Json("""{"E":{"x":2}}""")).Found);
+    }
+
+    [Fact]
+    public void A_function_reading_outside_the_data_is_told_apart_by_the_kind_of_its_result()
+    {
+        object? result = "J{}";
+        var functions = T.Funcs.With("ext", _ => result, TemplateFunctionReads.Outside);
+        var memo = new Memoized("{{ ext }}", functions);
+        Assert.False(memo.Render(null).Found);
+        result = new JsonObject();
+        Assert.False(memo.Render(null).Found);
+    }
+
+    [Fact]
+    public void Changing_a_map_of_the_data_reached_through_a_function_is_not_kept()
+    {
+        var data = new Dictionary<string, object?> { ["L"] = new List<object?> { new Dictionary<string, object?> { ["a"] = 1L } } };
+        var memo = new Memoized("""{{ $c := first .L }}{{ $_ := set $c "x" "1" }}""");
+        memo.Render(data);
+        Assert.Contains("to change", memo.LastReads!.Incomplete, StringComparison.Ordinal);
+
+        // A map the template made is its own to change.
+        var own = new Memoized("""{{ $d := dict "k" .a }}{{ $_ := set $d "x" "1" }}{{ $d.x }}""");
+        own.Render(T.Json("""{"a":1}"""));
+        Assert.True(own.LastReads!.Complete, own.LastReads.Incomplete);
+    }
+
+    [Fact]
+    public void A_Go_name_read_by_its_camel_case_key_is_told_apart_from_the_name_itself()
+    {
+        // Where a map sits decides its typed zero fields: under "containers" a container has Resources, under "Containers" it is unknown.
+        var memo = new Memoized("{{ (first .Spec.Containers).Resources }}");
+        Assert.False(memo.Render(new Typed(T.Json("""{"containers":[{"name":"a"}]}""")!.AsObject())).Found);
+        Assert.False(memo.Render(new Typed(T.Json("""{"Containers":[{"name":"a"}],"containers":[{"name":"a"}]}""")!.AsObject())).Found);
+        Assert.True(memo.Render(new Typed(T.Json("""{"containers":[{"name":"a"}]}""")!.AsObject())).Found);
+    }
+
+    /// <summary>Data whose containers (under "containers") have a zero Resources map, as a Go struct would.</summary>
+    private sealed class Typed(JsonObject spec) : ITemplateFields, ITypedMaps
+    {
+        public bool TryGetField(string name, out object? value)
+        {
+            value = name == "Spec" ? spec : null;
+            return value is not null;
+        }
+
+        public bool TryZeroField(JsonObject map, string goName, out object? value)
+        {
+            value = goName == "Resources" && map.Parent?.GetPropertyName() == "containers" ? new JsonObject() : null;
+            return value is not null;
+        }
     }
 
     [Fact]
