@@ -14,6 +14,9 @@ internal static class FunctionReads
         _ => TemplateFunctionReads.Arguments,
     };
 
+    /// <summary>Whether the function returns a new map or list holding its arguments (which the render may then change as its own).</summary>
+    public static bool Makes(string name) => name is "dict" or "list";
+
     public static TemplateReadSummary? Summary(string name) => name switch
     {
         "index" => Index,

@@ -86,14 +86,8 @@ public sealed class TemplateReads
     public object? Key(object? map, string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (map is null || IsScalar(map))
+        if (!Holds(map, maps: true))
         {
-            return null;
-        }
-
-        if (!Values.IsMap(map))
-        {
-            Whole(map);
             return null;
         }
 
@@ -110,14 +104,8 @@ public sealed class TemplateReads
     public bool Has(object? map, string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (map is null || IsScalar(map))
+        if (!Holds(map, maps: true))
         {
-            return false;
-        }
-
-        if (!Values.IsMap(map))
-        {
-            Whole(map);
             return false;
         }
 
@@ -133,14 +121,8 @@ public sealed class TemplateReads
     /// <summary>Records an element of a tracked list and returns it (null when out of range); a tracked value that is not a list is recorded whole.</summary>
     public object? Element(object? list, long index)
     {
-        if (list is null || IsScalar(list))
+        if (!Holds(list, maps: false))
         {
-            return null;
-        }
-
-        if (!Values.IsList(list) || list is ITemplateFields)
-        {
-            Whole(list);
             return null;
         }
 
@@ -156,6 +138,31 @@ public sealed class TemplateReads
         Element(list, (int)index, value);
         return value;
     }
+
+    /// <summary>
+    /// Whether a value is a map (or a list) to look into; a value of another kind is recorded whole, as the function
+    /// that meets it fails or reads it some other way.
+    /// </summary>
+    private bool Holds([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] object? value, bool maps)
+    {
+        // Nil and scalars are neither (and Whole passes them by).
+        if (maps ? Values.IsMap(value) : Values.IsList(value) && value is not ITemplateFields)
+        {
+            return true;
+        }
+
+        Whole(value);
+        return false;
+    }
+
+    /// <summary>The values a map or list holds (a map's in its own order); null for anything else.</summary>
+    private static IEnumerable<object?>? Items(object? value) => value switch
+    {
+        ITemplateFields => null,
+        _ when Values.IsMap(value) => value is IEnumerable<KeyValuePair<string, object?>> entries ? entries.Select(static e => e.Value) : null,
+        _ when Values.IsList(value) => Values.AsList(value!),
+        _ => null,
+    };
 
     /// <summary>
     /// Records a value handed whole to a function. A map or list made by the template (dict, list) is not reached from
@@ -178,19 +185,9 @@ public sealed class TemplateReads
                 return;
             }
 
-            if (value is not ITemplateFields && Values.IsMap(value) && value is IEnumerable<KeyValuePair<string, object?>> entries)
+            foreach (var item in Items(value) ?? [])
             {
-                foreach (var entry in entries)
-                {
-                    Whole(entry.Value, depth + 1);
-                }
-            }
-            else if (value is not ITemplateFields && Values.IsList(value))
-            {
-                foreach (var item in Values.AsList(value!))
-                {
-                    Whole(item, depth + 1);
-                }
+                Whole(item, depth + 1);
             }
 
             return;
@@ -357,24 +354,11 @@ public sealed class TemplateReads
             return true;
         }
 
-        if (value is not ITemplateFields && Values.IsMap(value) && value is IEnumerable<KeyValuePair<string, object?>> entries)
+        foreach (var item in Items(value) ?? [])
         {
-            foreach (var entry in entries)
+            if (Touches(item, depth + 1))
             {
-                if (Touches(entry.Value, depth + 1))
-                {
-                    return true;
-                }
-            }
-        }
-        else if (value is not ITemplateFields && Values.IsList(value))
-        {
-            foreach (var item in Values.AsList(value!))
-            {
-                if (Touches(item, depth + 1))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
@@ -389,7 +373,7 @@ public sealed class TemplateReads
             return;
         }
 
-        if (entry.Name is "dict" or "list" && result is not null && !IsScalar(result))
+        if (FunctionReads.Makes(entry.Name) && result is not null && !IsScalar(result))
         {
             _made.Add(result);
         }
@@ -507,16 +491,16 @@ public sealed class TemplateReads
                 }
                 return ByCamelCase(on, read.Name!, KeyOf(value, tracked, index));
             case ReadKind.Key:
-                if (on is null || IsScalar(on) || !Values.IsMap(on))
+                if (on is null || !Values.IsMap(on))
                 {
                     return Failed;
                 }
                 var present = Values.TryLookup(on, read.Name!, out value);
                 return KeyOfLookup(on, read.Name!, present, value, tracked, index);
             case ReadKind.Has:
-                return on is null || IsScalar(on) || !Values.IsMap(on) ? Failed : Values.Bool(Values.TryLookup(on, read.Name!, out _));
+                return on is null || !Values.IsMap(on) ? Failed : Values.Bool(Values.TryLookup(on, read.Name!, out _));
             case ReadKind.Index:
-                if (on is null || IsScalar(on) || !Values.IsList(on))
+                if (on is null || !Values.IsList(on))
                 {
                     return Failed;
                 }
