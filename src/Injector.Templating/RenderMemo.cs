@@ -125,21 +125,24 @@ public sealed class RenderMemo<T>
         }
     }
 
-    /// <summary>Keeps <paramref name="value"/> for renders that read what <paramref name="reads"/> recorded; nothing when the render cannot be memoized.</summary>
-    public void Add(TemplateReads reads, T value)
+    /// <summary>
+    /// Keeps <paramref name="value"/> for renders that read what <paramref name="reads"/> recorded; nothing when the
+    /// render cannot be memoized. True when this render stopped the memo (the first conflict), so its owner can say so.
+    /// </summary>
+    public bool Add(TemplateReads reads, T value)
     {
         ArgumentNullException.ThrowIfNull(reads);
         ArgumentNullException.ThrowIfNull(value);
         if (!reads.Complete)
         {
-            return;
+            return false;
         }
 
         lock (_gate)
         {
             if (Conflicts > 0)
             {
-                return;
+                return false;
             }
 
             var root = _kept >= MaxKept ? null : _root;
@@ -150,16 +153,17 @@ public sealed class RenderMemo<T>
                 Conflicts++;
                 _kept = 0;
                 Volatile.Write(ref _root, null);
-                return;
+                return true;
             }
 
             if (ReferenceEquals(added, root))
             {
-                return;
+                return false;
             }
 
             _kept = root is null ? 1 : _kept + 1;
             Volatile.Write(ref _root, added);
+            return false;
         }
     }
 

@@ -43,4 +43,7 @@ internal static partial class WebhookLog
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "Could not load the new injector configuration (sha256 {Hash}…); the previous configuration stays in force")]
     public static partial void ConfigReloadFailed(ILogger logger, Exception exception, string hash);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Template {Template} stopped keeping renders: a render asked another question than a kept render with the same answers, so a function it calls is not deterministic; its pods are rendered in full until the configuration is reloaded")]
+    public static partial void RenderMemoStopped(ILogger logger, string template);
 }

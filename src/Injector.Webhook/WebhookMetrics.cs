@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Injector.Core.Templates;
 
 namespace Injector.Webhook;
 
@@ -59,6 +60,22 @@ public sealed class WebhookMetrics : IDisposable
         _memo = _meter.CreateCounter<long>(
             "injector_memo_total",
             description: "Admissions answered from the memo of identical pods (hit) or computed (miss).");
+
+        // The template render memo's counts are process-wide (the templating layer has no meter): what a pod's
+        // templates cost is told by how their outputs were found, and a memo that stopped by a counter that grows.
+        _meter.CreateObservableCounter(
+            "injector_template_outputs_total",
+            () => new[]
+            {
+                new Measurement<long>(RenderCounters.Count(RenderResult.Memo), new KeyValuePair<string, object?>("result", "memo")),
+                new Measurement<long>(RenderCounters.Count(RenderResult.SameText), new KeyValuePair<string, object?>("result", "same_text")),
+                new Measurement<long>(RenderCounters.Count(RenderResult.Parsed), new KeyValuePair<string, object?>("result", "parsed")),
+            },
+            description: "Template outputs of injections, by how they were found: memo (a kept render read the same of the pod: not rendered), same_text (rendered to a kept text: not parsed), parsed (rendered and parsed).");
+        _meter.CreateObservableCounter(
+            "injector_render_memo_stops_total",
+            () => RenderCounters.Stops,
+            description: "Templates whose render memo stopped because a render was not deterministic (each is logged); their pods are rendered in full.");
 
         // Istio's counters are exported from the start, at zero, so an alert on a rate sees a series before the first failure.
         foreach (var counter in new[] { _requests, _successes, _skips, _failures })

@@ -70,6 +70,7 @@ public static class WebhookServer
         // would be one.
         builder.Services.AddSingleton<IHostedService>(sp => new Polling(sp.GetRequiredService<IPodInjectorSource>() as IPoller));
         builder.Services.AddHostedService<DrainOnStop>();
+        builder.Services.AddHostedService<RenderMemoWatch>();
         builder.Services.AddSingleton(_ => new WebhookMetrics(options.MeterName));
         builder.Services.AddSingleton(new BodyBudget(options.MaxInFlightBodyBytes));
         if (cluster is not null)

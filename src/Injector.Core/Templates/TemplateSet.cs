@@ -114,6 +114,7 @@ public sealed class TemplateSet
         var memo = _memos[name];
         if (memo.TryFind(data, out var remembered))
         {
+            RenderCounters.Add(RenderResult.Memo);
             return remembered;
         }
 
@@ -153,7 +154,8 @@ public sealed class TemplateSet
             var (kept, text) = template.Execute(data, ct, _lookUp, reads);
             if (kept is not null)
             {
-                Remember(memo, reads, kept);
+                RenderCounters.Add(RenderResult.SameText);
+                Remember(name, memo, reads, kept);
                 return kept;
             }
 
@@ -179,6 +181,7 @@ public sealed class TemplateSet
             throw new InjectionException(DenialReason.TemplateFailed, $"template {name} rendered invalid YAML: {e.Message}", e);
         }
 
+        RenderCounters.Add(RenderResult.Parsed);
         if (yaml.Length > MaxCachedOutputChars)
         {
             return new TemplateOutput(fragment);
@@ -196,15 +199,15 @@ public sealed class TemplateSet
 
         var output = new TemplateOutput(fragment);
         _parsedOutput[yaml] = output;
-        Remember(memo, reads, output);
+        Remember(name, memo, reads, output);
         return output;
     }
 
-    private static void Remember(RenderMemo<TemplateOutput> memo, TemplateReads? reads, TemplateOutput output)
+    private static void Remember(string name, RenderMemo<TemplateOutput> memo, TemplateReads? reads, TemplateOutput output)
     {
-        if (reads is not null)
+        if (reads is not null && memo.Add(reads, output))
         {
-            memo.Add(reads, output);
+            RenderCounters.Stopped(name);
         }
     }
 }
