@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Text;
 using System.Text.Json.Nodes;
 using Injector.Core;
@@ -118,6 +119,9 @@ internal static class ProfileLoop
             labels[label] = $"p{i}";
             return Encoding.UTF8.GetBytes(copy.ToJsonString());
         }).ToArray() : null;
+        // Methods compiled during the loop: a steady loop compiles nothing, so a count that grows with the iterations
+        // is code generated per injection (a compiled regex, a dynamic method).
+        var (methods, jitTime, gen0, gen2, paused, allocated) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime(), GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
         var clock = Stopwatch.StartNew();
         var done = 0;
         while (done < iterations && limit.Elapsed < TimeSpan.FromSeconds(60))
@@ -128,6 +132,8 @@ internal static class ProfileLoop
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(env is { } e ? $"env-{e}" : pod)}{(distinct ? " (distinct)" : "")}: pod {bytes.Length} bytes, patch {patchBytes} bytes, {done} injections, {clock.Elapsed.TotalMilliseconds / Math.Max(done, 1):F3} ms each"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  during the loop: {JitInfo.GetCompiledMethodCount() - methods} methods compiled ({(JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms), {GC.CollectionCount(0) - gen0} gen0 and {GC.CollectionCount(2) - gen2} gen2 collections ({(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused), {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / Math.Max(done, 1):F1} KB allocated per injection"));
         return 0;
     }
 

@@ -68,10 +68,14 @@ public sealed class RenderCacheTests
             Templates = new Dictionary<string, string>(StringComparer.Ordinal) { ["t"] = "metadata:\n  annotations:\n    a: {{ toJSON .a }}\n" },
         }, Templates.InjectorFunctions.Create(settings.Env));
 
+        // An output is kept the second time its text is rendered; a large one never.
+        templates.Render("t", new Dictionary<string, object?> { ["a"] = "small" });
+        Assert.Equal(0, templates.CachedOutputs);
         templates.Render("t", new Dictionary<string, object?> { ["a"] = "small" });
         Assert.Equal(1, templates.CachedOutputs);
         for (var i = 0; i < 10; i++)
         {
+            templates.Render("t", new Dictionary<string, object?> { ["a"] = new string((char)('a' + i), 100_000) });
             templates.Render("t", new Dictionary<string, object?> { ["a"] = new string((char)('a' + i), 100_000) });
         }
 

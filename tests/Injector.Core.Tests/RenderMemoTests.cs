@@ -47,6 +47,13 @@ public sealed class RenderMemoTests
         {
             var rng = new Random(seed);
             var pod = RandomPods.Build(1 + (seed % 3), seed % 2, seed);
+
+            // The workload's pod seen before, twice: its output is kept the second time its text comes.
+            for (var seen = 0; seen < 2; seen++)
+            {
+                Assert.Equal(Outcome(new PodInjector(TestConfig.Load()), pod), Outcome(shared, pod));
+            }
+
             for (var variant = 0; variant < 5; variant++)
             {
                 var copy = (JsonObject)pod.DeepClone();
@@ -78,6 +85,10 @@ public sealed class RenderMemoTests
         var injector = new PodInjector(TestConfig.Load());
         var first = Outcome(injector, Pods.Hello());
         var memo = injector.Templates.MemoOf("sidecar");
+
+        // A render is kept the second time its text comes.
+        Assert.Equal(0, memo.Kept);
+        Assert.Equal(first, Outcome(injector, Pods.Hello()));
         var kept = memo.Kept;
         Assert.Equal(1, kept);
 
@@ -91,7 +102,9 @@ public sealed class RenderMemoTests
         // A label the template reads renders afresh.
         var named = Pods.Hello();
         named["metadata"]!["labels"]!["app"] = "renamed";
-        Outcome(injector, named);
+        var renamed = Outcome(injector, named);
+        Assert.Equal(kept, memo.Kept);
+        Assert.Equal(renamed, Outcome(injector, named));
         Assert.Equal(kept + 1, memo.Kept);
         Assert.Equal(first, Outcome(injector, Pods.Hello()));
     }

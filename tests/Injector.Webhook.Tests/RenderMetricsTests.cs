@@ -28,12 +28,15 @@ public sealed class RenderMetricsTests
         using var client = server.Client();
         var before = await client.GetStringAsync("/metrics", Ct);
 
+        // Pods that differ only where the templates do not look (the admission memo answers identical ones): the first
+        // two render (the text is kept the second time it comes), the third is found in the render memo.
         await Post(client, Pod("first", hash: "aaaa1"));
+        await Post(client, Pod("second", hash: "aaaa2"));
         var first = await client.GetStringAsync("/metrics", Ct);
-        await Post(client, Pod("second", hash: "bbbb2"));
+        await Post(client, Pod("third", hash: "bbbb3"));
         var second = await client.GetStringAsync("/metrics", Ct);
 
-        var templates = Outputs(first, "parsed") - Outputs(before, "parsed");
+        var templates = (Outputs(first, "parsed") - Outputs(before, "parsed")) / 2;
         Assert.True(templates >= 1, "the first pod rendered no template");
         Assert.Equal(Outputs(before, "memo"), Outputs(first, "memo"));
         Assert.Equal(Outputs(first, "memo") + templates, Outputs(second, "memo"));
@@ -56,8 +59,9 @@ public sealed class RenderMetricsTests
         var set = new TemplateSet(
             new InjectionConfig("enabled", ["odd\ntemplate"], new Dictionary<string, string> { ["odd\ntemplate"] = "x: {{ if impure }}{{ .a }}{{ else }}{{ .b }}{{ end }}" }, new Dictionary<string, IReadOnlyList<string>>(), [], [], new Dictionary<string, string>()),
             functions);
-        set.Render("odd\ntemplate", JsonNode.Parse("""{"a":1,"b":2}""")!);
-        set.Render("odd\ntemplate", JsonNode.Parse("""{"a":1,"b":3}""")!);
+        set.Render("odd\ntemplate", JsonNode.Parse("""{"a":1,"b":1}""")!);
+        set.Render("odd\ntemplate", JsonNode.Parse("""{"a":1,"b":1}""")!);
+        set.Render("odd\ntemplate", JsonNode.Parse("""{"a":2,"b":1}""")!);
 
         var stop = Assert.Single(logs.Entries, e => e.EventId.Id == 23);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, stop.Level);

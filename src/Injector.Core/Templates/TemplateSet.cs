@@ -36,6 +36,9 @@ public sealed class TemplateSet
     private const int MaxCachedOutputChars = 32 * 1024;
     private readonly InjectionConfig _config;
 
+    /// <summary>Texts rendered lately: an output is kept when its text comes again, not the first time.</summary>
+    private readonly RecentTexts _recent = new();
+
     /// <summary>Finds a kept output by the rendered text as a span; on a miss, the text as a string.</summary>
     private readonly RenderedText<(TemplateOutput? Kept, string? Text)> _lookUp;
 
@@ -182,7 +185,7 @@ public sealed class TemplateSet
         }
 
         RenderCounters.Add(RenderResult.Parsed);
-        if (yaml.Length > MaxCachedOutputChars)
+        if (yaml.Length > MaxCachedOutputChars || !_recent.SeenBefore(yaml))
         {
             return new TemplateOutput(fragment);
         }
