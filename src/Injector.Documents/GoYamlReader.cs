@@ -28,11 +28,18 @@ internal sealed class GoYamlReader
         _limits = limits;
     }
 
-    public static List<JsonNode?> ReadAll(string yaml, YamlLimits limits)
+    /// <summary>Every document of <paramref name="yaml"/>; <paramref name="fast"/> false reads with YamlDotNet even when <see cref="GoYamlFastReader"/> could (tests compare the two).</summary>
+    public static List<JsonNode?> ReadAll(string yaml, YamlLimits limits, bool fast = true)
     {
         if (yaml.Length > limits.MaxChars)
         {
             throw new YamlFormatException($"the text is {yaml.Length} characters long, more than the limit of {limits.MaxChars}");
+        }
+
+        // What templates render is read without YamlDotNet when it can be (the same tree: see GoYamlFastReader).
+        if (fast && GoYamlFastReader.TryRead(yaml, limits, out var document))
+        {
+            return [document];
         }
 
         var reader = new GoYamlReader(new Parser(new StringReader(yaml)), limits);
@@ -181,7 +188,7 @@ internal sealed class GoYamlReader
     /// Given to every map and list: a node without options asks its parent, up to the root, each time it is copied,
     /// and remembers only a found value (the rendered templates are copied into every pod).
     /// </summary>
-    private static readonly JsonNodeOptions NodeOptions = new();
+    internal static readonly JsonNodeOptions NodeOptions = new();
 
     private JsonObject ReadMapping()
     {
@@ -249,10 +256,12 @@ internal sealed class GoYamlReader
     /// <summary>sigs.k8s.io/yaml turns non-string keys into their text form; collections cannot be keys in JSON.</summary>
     private static string KeyText(JsonNode? key, Mark at) => key switch
     {
-        null => "null",
-        JsonValue v => GoYamlEmitter.ScalarText(v).Text,
+        null or JsonValue => KeyText(key),
         _ => throw Error("mapping keys must be scalars to convert to JSON", at),
     };
+
+    /// <summary>A scalar key's text.</summary>
+    internal static string KeyText(JsonNode? key) => key is null ? "null" : GoYamlEmitter.ScalarText(key).Text;
 
     private static JsonNode? ResolveScalar(Scalar scalar)
     {
