@@ -298,9 +298,10 @@ public sealed class PodInjector : IPodInjector
                 // copies; the last merges into the pod itself, which this method owns.
                 // The last also copies the parts the pod lacks from the output's memo: its kept lists of containers
                 // and volumes are already as Go writes them, which post-processing then passes by (nothing changes
-                // the pod in between). Earlier merges do not: a later template merges into what they give.
+                // the pod in between). Earlier merges do not: a later template merges into what they give. An
+                // output merged only this once (not kept) is merged without the memo.
                 pod = i == names.Count - 1
-                    ? StrategicMerge.ApplyInPlace(pod, fragment, MergeSchema.Pod, ReferenceEquals(fragment, output.Fragment) ? output.Memo : null, goWritten)
+                    ? StrategicMerge.ApplyInPlace(pod, fragment, MergeSchema.Pod, output.Kept && ReferenceEquals(fragment, output.Fragment) ? output.Memo : null, goWritten)
                     : StrategicMerge.Apply(pod, fragment, MergeSchema.Pod);
             }
         }

@@ -13,7 +13,17 @@ public sealed class TemplateOutput
 {
     private JsonObject? _alone;
 
-    internal TemplateOutput(JsonObject fragment) => Fragment = fragment;
+    internal TemplateOutput(JsonObject fragment, bool kept = false)
+    {
+        Fragment = fragment;
+        Kept = kept;
+    }
+
+    /// <summary>
+    /// Whether <see cref="TemplateSet"/> keeps this output for other injections. One that is not is merged once, so
+    /// keeping its parts in <see cref="Memo"/> would only add copies.
+    /// </summary>
+    internal bool Kept { get; }
 
     /// <summary>The parsed fragment (read only; copy it to change it).</summary>
     public JsonObject Fragment { get; }

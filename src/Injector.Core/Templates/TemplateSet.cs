@@ -200,7 +200,7 @@ public sealed class TemplateSet
             }
         }
 
-        var output = new TemplateOutput(fragment);
+        var output = new TemplateOutput(fragment, kept: true);
         _parsedOutput[yaml] = output;
         Remember(name, memo, reads, output);
         return output;
