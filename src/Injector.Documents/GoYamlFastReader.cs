@@ -40,6 +40,12 @@ internal sealed class GoYamlFastReader
     /// <summary>As above; <paramref name="line"/> is the line where it gave up (tests: what the subset lacks).</summary>
     internal static bool TryRead(string text, YamlLimits limits, out JsonObject? document, out string? line)
     {
+        if (text.Length > limits.MaxChars)
+        {
+            (document, line) = (null, "(past the length limit)");
+            return false;
+        }
+
         var reader = new GoYamlFastReader(text, limits);
         document = reader.ReadDocument();
         var read = !reader._gaveUp && document is not null;
@@ -395,8 +401,9 @@ internal sealed class GoYamlFastReader
     /// <summary>The key at the current position, leaving the position after its ':'; null when it is not a key this reads.</summary>
     private string? ReadKey()
     {
+        // YamlDotNet finds a key's ':' only within 1,024 characters of where the key starts.
         var end = KeyEnd(_start);
-        if (end < 0)
+        if (end < 0 || end - _start > 1024)
         {
             return null;
         }
@@ -415,12 +422,18 @@ internal sealed class GoYamlFastReader
         else
         {
             var plain = _text.AsSpan(at, end - at).TrimEnd(' ');
-            if (plain is "<<" || !PlainStarts(plain))
+            // A word starting with '*' in a map's first key makes YamlDotNet read the line as one scalar.
+            if (plain is "<<" || !PlainStarts(plain) || plain.Contains(" *", StringComparison.Ordinal))
             {
                 return null;
             }
 
-            key = GoYamlReader.KeyText(GoYamlScalarResolver.ToNode(plain.ToString()));
+            // Most keys are strings as written; others (true, 1, ~) are written as their value's text.
+            key = plain.ToString();
+            if (GoYamlScalarResolver.Resolve(key, out _) != GoYamlScalarKind.String)
+            {
+                key = GoYamlReader.KeyText(GoYamlScalarResolver.ToNode(key));
+            }
         }
 
         Count();
@@ -478,7 +491,8 @@ internal sealed class GoYamlFastReader
             return false;
         }
 
-        return !(c is '-' or '?' or ':') || (text.Length > 1 && text[1] != ' ');
+        // A leading ':' is dropped by YamlDotNet after a flow collection (however far back): never read here.
+        return c != ':' && (!(c is '-' or '?') || (text.Length > 1 && text[1] != ' '));
     }
 
     private JsonNode? Plain(ref int at)

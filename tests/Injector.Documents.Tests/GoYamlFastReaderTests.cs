@@ -80,6 +80,13 @@ public sealed class GoYamlFastReaderTests
     [InlineData("a: 😀\n")]
     [InlineData("a: \u0001\n")]
     [InlineData(" a: 1\n")]
+    // Found by a review: YamlDotNet's own ways, each of which the fast reader once read otherwise.
+    [InlineData("a *b: c\n")]
+    [InlineData("a:\n  b *c: 1\n")]
+    [InlineData("l:\n- b *c: 1\n")]
+    [InlineData("a:\n- [1]\n- :c\n")]
+    [InlineData("a: {\"x\":1}\n\"b\": :c\n")]
+    [InlineData("a: [1]\n:b: 1\n")]
     public void Gives_up_on_everything_else(string text)
     {
         Assert.False(GoYamlFastReader.TryRead(text, YamlLimits.Default, out _));
@@ -87,8 +94,29 @@ public sealed class GoYamlFastReaderTests
     }
 
     [Fact]
+    public void Gives_up_on_keys_whose_colon_yamldotnet_does_not_look_for()
+    {
+        foreach (var text in new[]
+        {
+            new string('k', 1025) + ": v\n",
+            "a" + new string(' ', 1024) + ": v\n",
+            "\"" + new string('k', 1023) + "\": v\n",
+            "\"" + string.Concat(Enumerable.Repeat("\\u00e9", 171)) + "\": v\n",
+            "a:\n  " + new string('k', 1025) + ": v\n",
+            "l:\n- " + new string('k', 1025) + ": v\n",
+        })
+        {
+            Assert.False(GoYamlFastReader.TryRead(text, YamlLimits.Default, out _), text[..20]);
+        }
+
+        Assert.True(Agree(new string('k', 1024) + ": v\n"));
+    }
+
+    [Fact]
     public void Gives_up_past_the_limits_so_the_full_reader_says_why()
     {
+        Assert.False(GoYamlFastReader.TryRead("a: 1\n", new YamlLimits(64, 250_000, 4), out _));
+
         var deep = new StringBuilder();
         for (var i = 0; i < 70; i++)
         {
