@@ -163,10 +163,7 @@ internal sealed class GoYamlFastReader
         {
             // "-" then spaces; the entry's content starts after them.
             var at = _start + 1;
-            while (at < _end && _text[at] == ' ')
-            {
-                at++;
-            }
+            Spaces(ref at);
 
             if (at < _end && _text[at] == '-' && (at + 1 == _end || _text[at + 1] == ' '))
             {
@@ -225,10 +222,7 @@ internal sealed class GoYamlFastReader
     private JsonNode? ReadValue(int indent)
     {
         var at = _start;
-        while (at < _end && _text[at] == ' ')
-        {
-            at++;
-        }
+        Spaces(ref at);
 
         if (at == _end)
         {
@@ -272,10 +266,7 @@ internal sealed class GoYamlFastReader
         }
 
         // Only spaces may follow on the line (a comment after a value is left to the full reader).
-        while (at < _end && _text[at] == ' ')
-        {
-            at++;
-        }
+        Spaces(ref at);
 
         if (at != _end)
         {
@@ -452,10 +443,7 @@ internal sealed class GoYamlFastReader
                 return -1;
             }
 
-            while (after < _end && _text[after] == ' ')
-            {
-                after++;
-            }
+            Spaces(ref after);
 
             return after < _end && _text[after] == ':' && (after + 1 == _end || _text[after + 1] == ' ') ? after : -1;
         }
