@@ -17,6 +17,9 @@ public sealed class WebhookMetrics : IDisposable
     /// <summary>istiod's buckets for <c>sidecar_injection_time_seconds</c>.</summary>
     public static readonly IReadOnlyList<double> IstioTimeBuckets = [0.1, 1, 3, 5, 10, 20, 30, 60];
 
+    /// <summary>The one instrument whose label sets are many: reasons by outcome, template lists, revisions, dry runs.</summary>
+    public const string AdmissionsName = "injector_admissions_total";
+
     /// <summary>Our duration buckets: an admission takes milliseconds, which Istio's 100 ms first bucket cannot tell apart.</summary>
     public static readonly IReadOnlyList<double> DurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -45,7 +48,7 @@ public sealed class WebhookMetrics : IDisposable
             description: "Total time taken for injection in seconds.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = IstioTimeBuckets });
         _admissions = _meter.CreateCounter<long>(
-            "injector_admissions_total",
+            AdmissionsName,
             description: "Admission requests answered, by outcome (injected, skipped, ignored, denied, failed, rejected), reason code, templates, revision and dry run.");
         _duration = _meter.CreateHistogram(
             "injector_admission_duration_seconds",
